@@ -1,0 +1,119 @@
+"""The one entry point the console, the `ask` command and Telegram share: message + user -> Reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.events import next_occurrence
+from bot.i18n import answer_language, translator
+from bot.knowledge import KnowledgeBase
+from bot.language import detect
+from bot.matching import Index, Match
+from bot.replies import Button, Renderer, Reply, esc, ltr
+from bot.schema import LANGUAGES, Event, Service
+
+MAX_QUESTION = 2000
+"""Characters of a message that are read; a longer message is answered from its beginning."""
+
+MAX_LISTED = 12
+"""Services listed when a need's button is tapped."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """What the bot may know of the person asking: only their language preferences."""
+
+    chosen_language: str | None = None  # set with /language
+    last_language: str | None = None  # the language of their previous message
+    telegram_language: str | None = None  # from their Telegram settings
+
+
+class Assistant:
+    """Answers questions and button presses from one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.index = Index(kb)
+
+    def language_for(self, text: str, user: User) -> str:
+        """The user's choice; else a confident guess from the message; else what we knew before."""
+        if user.chosen_language in LANGUAGES:
+            return user.chosen_language
+        detection = detect(text, self.index.stopwords_by_language)
+        if detection.confident:
+            return detection.language
+        for known in (user.last_language, user.telegram_language):
+            if known in LANGUAGES:
+                return known
+        return detection.language
+
+    def renderer(self, language: str) -> Renderer:
+        return Renderer(self.kb, translator(answer_language(language)))
+
+    def respond(self, text: str, now: datetime, user: User | None = None, language: str | None = None) -> Reply:
+        """The reply to a message. `language` forces the reply language (else it is detected)."""
+        user = user or User()
+        text = text[:MAX_QUESTION]
+        r = self.renderer(language or self.language_for(text, user))
+        ranking = self.index.rank(text, now)
+        u = ranking.understanding
+        parts: list[str] = []
+        buttons: list[tuple[Button, ...]] = []
+        matches: list[Match] = []
+        if u.crisis:
+            parts.append(r.crisis(u.crisis))
+            matches += [Match(h, 100.0) for h in r.crisis_helplines(u.crisis)]
+        if ranking.ambiguous:
+            question, choices = r.did_you_mean(ranking.ambiguous)
+            parts.append(question)
+            buttons += choices
+            matches += ranking.ambiguous
+        elif ranking.matches:
+            best = ranking.matches[0]
+            named = best.entry.id in u.names
+            need = None if named else best.need
+            parts.append(r.matches(ranking.matches, now, need))
+            buttons += self._match_buttons(r, ranking.matches, need)
+            matches += ranking.matches
+        elif not u.crisis:
+            if (u.greeting or u.thanks) and not u.content:
+                parts.append(r.greeting())
+            else:
+                parts.append(r.not_found())
+            buttons += r.need_menu()
+        return Reply("\n\n".join(parts), tuple(buttons), r.lang, bool(u.crisis), tuple(matches))
+
+    @staticmethod
+    def _match_buttons(r: Renderer, matches: tuple[Match, ...], need: str | None) -> list[tuple[Button, ...]]:
+        rows: list[tuple[Button, ...]] = []
+        if need is not None:
+            need_model = r.kb.need(need)
+            if need_model is not None:
+                rows.append((Button(r.t("More: {need}", need=r.need_label(need_model)), f"need:{need}"),))
+        rows.append((Button(r.t("Menu"), "menu"),))
+        return rows
+
+    def welcome(self, language: str) -> Reply:
+        r = self.renderer(language)
+        return Reply(r.greeting(), r.need_menu(), r.lang)
+
+    def act(self, action: str, now: datetime, language: str = "en") -> Reply:
+        """The reply to a tapped button ("need:food", "entry:gyros", "menu")."""
+        r = self.renderer(language)
+        menu = (Button(r.t("Menu"), "menu"),)
+        kind, _, value = action.partition(":")
+        if kind == "need" and (need := self.kb.need(value)) is not None:
+            services = self.index.services_for(need.id)[:MAX_LISTED]
+            lines = ["<b>" + esc(r.t("Who can help with: {need}", need=r.need_label(need))) + "</b>"]
+            lines += [f"• {esc(s.name)}" + (f" · 📞 {ltr(s.phone, r.lang)}" if s.phone else "") for s in services]
+            rows = tuple((Button(s.name, f"entry:{s.id}"),) for s in services)
+            return Reply("\n".join(lines), (*rows, menu), r.lang)
+        if kind == "entry" and (entry := self.kb.entry(value)) is not None:
+            if isinstance(entry, Event):
+                card = r.event_card(next_occurrence(entry, now), now)
+            else:
+                assert isinstance(entry, Service)
+                card = r.service_card(entry, now)
+            return Reply(card, (menu,), r.lang)
+        return self.welcome(language)

@@ -1,0 +1,233 @@
+"""The command line: ask, console, validate, export; and the choice of what to run by default."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.assistant import Assistant, User
+from bot.events import LONDON, occurrences
+from bot.knowledge import KnowledgeBase, check
+from bot.matching import Match, local_now
+from bot.replies import Button, Reply
+from bot.schema import LANGUAGES, Entry, Event
+
+DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def knowledge_dir(option: str | None) -> Path:
+    return Path(option or os.environ.get("BOT_KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE)
+
+
+def load_or_explain(option: str | None, err: TextIO) -> KnowledgeBase | None:
+    """The knowledge base, or None after printing every problem for the volunteer to fix."""
+    directory = knowledge_dir(option)
+    kb, problems = check(directory)
+    if kb is None:
+        print(f"The knowledge base in {directory} has problems:", file=err)
+        for problem in sorted(problems):
+            if problem.severity == "error":
+                print(f"  {problem}", file=err)
+        print("Fix them, then check with: python run_bot.py validate", file=err)
+    return kb
+
+
+def parse_now(value: str | None) -> datetime:
+    if not value:
+        return local_now()
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON)
+
+
+# ---- ask -------------------------------------------------------------------------------------
+
+
+def match_json(match: Match) -> dict[str, Any]:
+    entry = match.entry
+    out: dict[str, Any] = {
+        "kind": entry.kind,
+        "id": entry.id,
+        "name": entry.name,
+        "categories": list(entry.needs),
+        "score": match.score,
+    }
+    if match.occurrence is not None:
+        out["start"] = match.occurrence.start.isoformat()
+    return out
+
+
+def answer_json(question: str, reply: Reply) -> dict[str, Any]:
+    return {
+        "question": question,
+        "language": reply.language,
+        "emergency": reply.emergency,
+        "matches": [match_json(m) for m in reply.matches],
+        "reply": reply.text,
+    }
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    kb = load_or_explain(args.knowledge, err)
+    if kb is None:
+        return EXIT_PROBLEMS
+    assistant = Assistant(kb)
+    now = parse_now(args.now)
+    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        reply = assistant.respond(question, now, language=args.lang)
+        if args.json:
+            out.write(json.dumps(answer_json(question, reply), ensure_ascii=False) + "\n")
+        else:
+            out.write(render_console(reply) + "\n\n")
+        out.flush()
+    return EXIT_OK
+
+
+# ---- console ---------------------------------------------------------------------------------
+
+
+def numbered(buttons: Sequence[Sequence[Button]]) -> list[Button]:
+    return [b for row in buttons for b in row]
+
+
+def render_console(reply: Reply) -> str:
+    lines = [reply.text]
+    flat = numbered(reply.buttons)
+    if flat:
+        lines.append("  ".join(f"[{i}] {b.label}" for i, b in enumerate(flat, 1)))
+    return "\n".join(lines)
+
+
+def cmd_console(args: argparse.Namespace, out: TextIO, err: TextIO, hint: str = "") -> int:
+    kb = load_or_explain(args.knowledge, err)
+    if kb is None:
+        return EXIT_PROBLEMS
+    assistant = Assistant(kb)
+    print("Sanctuary Bot console: write a question, or a number to tap a button. Ctrl-D to leave.", file=out)
+    if hint:
+        print(hint, file=out)
+    user = User(chosen_language=args.lang)
+    reply = assistant.welcome(args.lang or "en")
+    print(render_console(reply), file=out)
+    while True:
+        try:
+            line = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print(file=out)
+            return EXIT_OK
+        if not line:
+            continue
+        buttons = numbered(reply.buttons)
+        now = local_now()
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            reply = assistant.act(buttons[int(line) - 1].action, now, reply.language)
+        else:
+            reply = assistant.respond(line, now, user)
+            user = User(user.chosen_language, reply.language)
+        print(render_console(reply), file=out)
+
+
+# ---- validate and export ---------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    directory = knowledge_dir(args.knowledge)
+    kb, problems = check(directory)
+    for problem in sorted(problems):
+        print(problem, file=err if problem.severity == "error" else out)
+    errors = sum(p.severity == "error" for p in problems)
+    if kb is None:
+        print(f"{errors} problem(s) to fix in {directory}.", file=err)
+        return EXIT_PROBLEMS
+    print(f"OK: {kb.summary()}.", file=out)
+    return EXIT_OK
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    data = entry.model_dump(mode="json", exclude_none=True)
+    data = {"kind": entry.kind, **data}
+    data["categories"] = data.pop("needs")
+    if isinstance(entry, Event):
+        occurrence = occurrences(entry)[0]
+        data["start"] = occurrence.start.isoformat()
+        data["end"] = occurrence.end.isoformat()
+    return data
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    kb = load_or_explain(args.knowledge, err)
+    if kb is None:
+        return EXIT_PROBLEMS
+    document = {
+        "organisations": [entry_json(e) for e in kb.organisations],
+        "helplines": [entry_json(e) for e in kb.helplines],
+        "events": [entry_json(e) for e in kb.events],
+    }
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return EXIT_OK
+
+
+# ---- the default: Telegram if there is a token, else the console ------------------------------
+
+
+def cmd_default(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        print("Telegram mode is not available yet in this version.", file=err)
+        return EXIT_USAGE
+    if not sys.stdin.isatty():
+        print(
+            "No TELEGRAM_BOT_TOKEN is set and there is no terminal to chat in. "
+            "Set TELEGRAM_BOT_TOKEN to run on Telegram, or run `python run_bot.py console` in a terminal.",
+            file=err,
+        )
+        return EXIT_USAGE
+    hint = "(To go live on Telegram, set TELEGRAM_BOT_TOKEN and run python run_bot.py again: see README.)"
+    return cmd_console(args, out, err, hint)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    knowledge = argparse.ArgumentParser(add_help=False)
+    knowledge.add_argument(
+        "--knowledge", metavar="DIR", help="folder of YAML files (default: $BOT_KNOWLEDGE_DIR or ./knowledge)"
+    )
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", choices=LANGUAGES, help="reply in this language")
+
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py",
+        parents=[knowledge, language],
+        description="Sanctuary Bot: where people seeking sanctuary in Norfolk can get help.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ask = sub.add_parser("ask", parents=[knowledge, language], help="answer questions (one, or one per line of stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer (JSON Lines)")
+    ask.add_argument("--now", metavar="ISO", help="pretend it is this time, e.g. 2024-02-01T12:00:00+00:00")
+    ask.add_argument("question", nargs="*", help="the question; without it, questions are read from stdin")
+    ask.set_defaults(run=cmd_ask)
+    console = sub.add_parser("console", parents=[knowledge, language], help="chat with the bot in this terminal")
+    console.set_defaults(run=cmd_console)
+    validate = sub.add_parser("validate", parents=[knowledge], help="check the knowledge base and list every problem")
+    validate.set_defaults(run=cmd_validate)
+    export = sub.add_parser("export", parents=[knowledge], help="write the knowledge base as JSON")
+    export.add_argument("--format", choices=["json"], default="json")
+    export.set_defaults(run=cmd_export)
+    parser.set_defaults(run=cmd_default)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        result: int = args.run(args, out, err)
+    except BrokenPipeError:
+        result = EXIT_OK
+    return result

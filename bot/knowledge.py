@@ -1,0 +1,534 @@
+"""Loading the YAML knowledge base into a frozen, cross-checked model.
+
+Every problem is reported as `file:line: what is wrong, and what to write instead`, all at once,
+because the people who edit these files are volunteers, not programmers: a stack trace helps
+nobody, and fixing one mistake per run is slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from rapidfuzz import process
+
+from bot.schema import (
+    LANGUAGES,
+    SECTIONS,
+    WORDS_SECTION,
+    ConversationWords,
+    CrisisWords,
+    Entry,
+    Event,
+    Frozen,
+    Helpline,
+    Need,
+    Organisation,
+    Place,
+    Service,
+)
+
+Path_ = tuple[str | int, ...]
+Severity = Literal["error", "warning"]
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing a volunteer should fix (an error) or look at (a warning)."""
+
+    file: str
+    line: int
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}: {prefix}{self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot be used; `problems` says why, each with file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows, validated and cross-checked. Never changes once built."""
+
+    organisations: tuple[Organisation, ...]
+    helplines: tuple[Helpline, ...]
+    events: tuple[Event, ...]
+    needs: tuple[Need, ...]
+    crisis: tuple[CrisisWords, ...]
+    places: tuple[Place, ...]
+    words: ConversationWords
+    version: str = ""
+    warnings: tuple[Problem, ...] = ()
+    _by_id: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({e.id: e for e in (*self.organisations, *self.helplines, *self.events)})
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return (*self.organisations, *self.helplines)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def need(self, need_id: str) -> Need | None:
+        return next((n for n in self.needs if n.id == need_id), None)
+
+    def place(self, place_id: str) -> Place | None:
+        return next((p for p in self.places if p.id == place_id), None)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.organisations)} organisations, {len(self.helplines)} helplines, "
+            f"{len(self.events)} events, {len(self.needs)} needs, {len(self.places)} places"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading YAML with line numbers
+
+
+@dataclass
+class _Document:
+    """One YAML file turned into plain data, remembering the line of every value and key."""
+
+    name: str
+    data: Any = None
+    lines: dict[Path_, int] = field(default_factory=dict)
+    key_lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line(self, path: Path_, *, key: bool = False) -> int:
+        """The line of the value at `path`, or of the nearest enclosing value we know."""
+        if key and path in self.key_lines:
+            return self.key_lines[path]
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            if path in self.key_lines:
+                return self.key_lines[path]
+            path = path[:-1]
+        return 1
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """Scalars stay text unless plainly null or true/false: pydantic converts by field type.
+
+    This spares volunteers YAML 1.1's surprises: 10:00 read as 600, `no` read as false,
+    2024-02-05 18:00 read sometimes as a date and sometimes not.
+    """
+    if node.style is None:
+        if node.tag.endswith(":null"):
+            return None
+        if node.value.lower() in ("true", "false"):
+            return node.value.lower() == "true"
+    return node.value
+
+
+def _convert(node: yaml.Node, path: Path_, doc: _Document, problems: list[Problem]) -> Any:
+    doc.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(child, (*path, i), doc, problems) for i, child in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                problems.append(
+                    Problem(doc.name, key_node.start_mark.line + 1, "a field name must be a word like 'phone'")
+                )
+                continue
+            if key in out:
+                problems.append(
+                    Problem(
+                        doc.name,
+                        key_node.start_mark.line + 1,
+                        f"'{key}' is written twice here (first on line {doc.key_lines[(*path, key)]}): "
+                        "keep one and delete the other",
+                    )
+                )
+                continue
+            doc.key_lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _convert(value_node, (*path, key), doc, problems)
+        return out
+    return None
+
+
+_YAML_HINTS = {
+    "mapping values are not allowed here": ("a ':' inside a text confuses YAML: put the whole text in double quotes"),
+    "found character '\\t' that cannot start any token": "use spaces, not tabs, to indent",
+    "could not find expected ':'": "a field needs a ':' after its name, like 'phone: 01603 123456'",
+    "did not find expected key": "check the indentation: fields of one entry line up under each other",
+    "did not find expected '-' indicator": "check the indentation of the list items ('- ...')",
+    "found undefined alias": "remove the '*' at the start of the value, or put the value in quotes",
+    "expected <block end>, but found '-'": "check the indentation: list items must line up",
+}
+
+
+def _read(path: Path, problems: list[Problem]) -> _Document | None:
+    doc = _Document(path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(doc.name, 1, f"not saved as UTF-8 text ({exc.reason}): save it as UTF-8"))
+        return None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = str(exc.problem or exc.context or "YAML syntax error")
+        hint = next((h for k, h in _YAML_HINTS.items() if k in what or k in str(exc)), None)
+        message = f"YAML syntax error: {what}" + (f"; {hint}" if hint else "")
+        problems.append(Problem(doc.name, line, message))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(doc.name, 1, f"YAML syntax error: {exc}"))
+        return None
+    if node is None:
+        problems.append(Problem(doc.name, 1, "the file is empty: delete it or add a section"))
+        return None
+    doc.data = _convert(node, (), doc, problems)
+    return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Turning pydantic's errors into sentences for volunteers
+
+
+def _example(model: type[BaseModel], name: str) -> str | None:
+    info = model.model_fields.get(name)
+    if info is None or not info.examples:
+        return None
+    value = info.examples[0]
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def _field_model(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The (nested) model that the last field of `loc` belongs to."""
+    current = model
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in current.model_fields:
+            annotation = current.model_fields[part].annotation
+            for candidate in (*getattr(annotation, "__args__", ()), annotation):
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    current = candidate
+                    break
+    return current
+
+
+def _describe(error: Any, model: type[BaseModel]) -> tuple[tuple[Any, ...], str, bool]:
+    """(location, sentence, about-the-key?) for one pydantic error."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    fields = [p for p in loc if isinstance(p, str) and p != "[key]"]
+    name = fields[-1] if fields else "entry"
+    owner = _field_model(model, loc)
+    value = error.get("input")
+    if kind == "missing":
+        example = _example(owner, name)
+        hint = f": add a line like `{name}: {example}`" if example else ""
+        return loc[:-1], f"'{name}' is missing{hint}", False
+    if kind == "extra_forbidden":
+        allowed = list(owner.model_fields)
+        best = process.extractOne(name, allowed, score_cutoff=60)
+        guess = f"did you mean '{best[0]}'? " if best else ""
+        return loc, f"unknown field '{name}': {guess}Fields allowed here: {', '.join(allowed)}", True
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-1]
+        expected = error.get("ctx", {}).get("expected", "")
+        return loc, f"'{value}' is not allowed as a key here: use one of {expected}", True
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return loc, f"'{value}' is not allowed in '{name}': write one of {expected}", False
+    if kind in ("value_error", "assertion_error"):
+        message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return loc, (f"'{name}' {message}" if fields and not message.startswith("'") else message), False
+    friendly = {
+        "date_from_datetime_parsing": "must be a date like 2024-01-31",
+        "date_parsing": "must be a date like 2024-01-31",
+        "date_type": "must be a date like 2024-01-31",
+        "time_parsing": 'must be a time in quotes like "10:00"',
+        "time_type": 'must be a time in quotes like "10:00"',
+        "string_type": "must be text",
+        "list_type": "must be a list like [first, second]",
+        "dict_type": "must be a set of 'name: value' lines",
+        "model_type": "must be a set of 'name: value' lines",
+        "bool_parsing": "must be true or false",
+        "bool_type": "must be true or false",
+        "float_parsing": "must be a number like 52.63",
+        "too_short": "must list at least one item",
+        "greater_than_equal": "is too small here",
+        "less_than_equal": "is too large here",
+    }.get(kind)
+    shown = f", got '{value}'" if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+    if friendly is None:
+        friendly = str(error["msg"]).lower()
+    example = _example(owner, name)
+    suggestion = f" (for example `{name}: {example}`)" if example and kind != "too_short" else ""
+    return loc, f"'{name}' {friendly}{shown}{suggestion}", False
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and cross-checking
+
+
+@dataclass
+class _Located:
+    """A validated entry and where it came from, for cross-checks that name file and line."""
+
+    model: Frozen
+    doc: _Document
+    path: Path_
+
+    def line(self, *parts: str | int, key: bool = False) -> int:
+        return self.doc.line((*self.path, *parts), key=key)
+
+    def problem(self, message: str, *parts: str | int, severity: Severity = "error") -> Problem:
+        return Problem(self.doc.name, self.line(*parts), message, severity)
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def check(directory: Path | str) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load and cross-check; return the knowledge base (None if any error) and every problem."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        return None, [Problem(str(directory), 1, "this folder does not exist: check --knowledge")]
+    files = yaml_files(directory)
+    if not files:
+        return None, [Problem(str(directory), 1, "no .yaml files in this folder")]
+    sections: dict[str, list[_Located]] = {name: [] for name in SECTIONS}
+    words: list[_Located] = []
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        doc = _read(path, problems)
+        if doc is None:
+            continue
+        _collect(doc, sections, words, problems)
+    if len(words) > 1:
+        problems.append(words[1].problem(f"a second 'words' section (the first is in {words[0].doc.name}): merge them"))
+    conversation = words[0].model if words else ConversationWords()
+    assert isinstance(conversation, ConversationWords)
+    problems.extend(_cross_check(sections))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+
+    def models(name: str) -> tuple[Any, ...]:
+        return tuple(item.model for item in sections[name])
+
+    kb = KnowledgeBase(
+        organisations=models("organisations"),
+        helplines=models("helplines"),
+        events=models("events"),
+        needs=models("needs"),
+        crisis=models("crisis"),
+        places=models("places"),
+        words=conversation,
+        version=digest.hexdigest()[:12],
+        warnings=tuple(p for p in problems if p.severity == "warning"),
+    )
+    return kb, problems
+
+
+def load(directory: Path | str) -> KnowledgeBase:
+    """The knowledge base in `directory`, or KnowledgeError listing every problem."""
+    kb, problems = check(directory)
+    if kb is None:
+        raise KnowledgeError([p for p in problems if p.severity == "error"])
+    return kb
+
+
+def _collect(
+    doc: _Document,
+    sections: dict[str, list[_Located]],
+    words: list[_Located],
+    problems: list[Problem],
+) -> None:
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(doc.name, 1, f"the file must start with a section name such as {', '.join(SECTIONS)}"))
+        return
+    known = [*SECTIONS, WORDS_SECTION]
+    for key, value in doc.data.items():
+        if key == WORDS_SECTION:
+            located = _validate(ConversationWords, value, doc, (key,), problems)
+            if located:
+                words.append(located)
+            continue
+        if key not in SECTIONS:
+            best = process.extractOne(key, known, score_cutoff=60)
+            guess = f"did you mean '{best[0]}'? " if best else ""
+            problems.append(
+                Problem(
+                    doc.name,
+                    doc.line((key,), key=True),
+                    f"unknown section '{key}': {guess}Sections: {', '.join(known)}",
+                )
+            )
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            problems.append(
+                Problem(
+                    doc.name, doc.line((key,)), f"'{key}' must be a list of entries, each starting with '- id: ...'"
+                )
+            )
+            continue
+        for index, item in enumerate(value):
+            located = _validate(SECTIONS[key], item, doc, (key, index), problems)
+            if located:
+                sections[key].append(located)
+
+
+def _validate(model: type[Frozen], item: Any, doc: _Document, path: Path_, problems: list[Problem]) -> _Located | None:
+    if not isinstance(item, dict):
+        problems.append(
+            Problem(
+                doc.name, doc.line(path), "each entry must be a set of 'name: value' lines starting with '- id: ...'"
+            )
+        )
+        return None
+    try:
+        return _Located(model.model_validate(item), doc, path)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc, message, about_key = _describe(error, model)
+            problems.append(Problem(doc.name, doc.line((*path, *loc), key=about_key), message))
+        return None
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    best = process.extractOne(value, list(choices), score_cutoff=50)
+    return f"did you mean '{best[0]}'?" if best else ""
+
+
+def _cross_check(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
+    """Checks that span entries and files: ids unique, references resolve, every need served."""
+    need_ids = {item.model.id for item in sections["needs"]}  # type: ignore[attr-defined]
+    place_ids = {item.model.id for item in sections["places"]}  # type: ignore[attr-defined]
+    seen: dict[str, _Located] = {}
+    for section in ("organisations", "helplines", "events", "needs", "places"):
+        ids_here: dict[str, _Located] = {} if section in ("needs", "places") else seen
+        for item in sections[section]:
+            entry_id = item.model.id  # type: ignore[attr-defined]
+            if entry_id in ids_here:
+                first = ids_here[entry_id]
+                yield item.problem(
+                    f"id '{entry_id}' is already used in {first.doc.name}:{first.line('id')}: "
+                    "give this entry a different id",
+                    "id",
+                )
+            else:
+                ids_here[entry_id] = item
+    organisation_ids = {item.model.id for item in sections["organisations"]}  # type: ignore[attr-defined]
+    served: set[str] = set()
+    for section in ("organisations", "helplines", "events"):
+        for item in sections[section]:
+            entry = item.model
+            assert isinstance(entry, Entry)
+            for i, need in enumerate(entry.needs):
+                if need not in need_ids:
+                    yield item.problem(
+                        f"'{need}' is not a need id: {_suggest(need, need_ids)} "
+                        f"Need ids: {', '.join(sorted(need_ids))}",
+                        "needs",
+                        i,
+                    )
+            for i, area in enumerate(entry.areas):
+                if area not in place_ids:
+                    yield item.problem(
+                        f"'{area}' is not a place id from places.yaml: {_suggest(area, place_ids)} "
+                        "Add the place to places.yaml if it is new.",
+                        "areas",
+                        i,
+                    )
+            if isinstance(entry, Service):
+                served.update(entry.needs)
+                for need in entry.need_notes:
+                    if need not in entry.needs:
+                        yield item.problem(
+                            f"need_notes has '{need}', which is not in this entry's needs: "
+                            "add it to needs or remove the note",
+                            "need_notes",
+                            need,
+                        )
+                if entry.contact_count == 0:
+                    yield item.problem(
+                        "no phone, email, website or address: people cannot contact it", "id", severity="warning"
+                    )
+            if isinstance(entry, Event) and entry.organiser not in organisation_ids:
+                yield item.problem(
+                    f"organiser '{entry.organiser}' is not an organisation id: "
+                    f"{_suggest(entry.organiser, organisation_ids)} "
+                    "Use the id of an entry in organisations.yaml.",
+                    "organiser",
+                )
+    for item in sections["needs"]:
+        need_model = item.model
+        assert isinstance(need_model, Need)
+        if need_model.id not in served and sections["organisations"]:
+            yield item.problem(
+                f"no organisation or helpline lists the need '{need_model.id}': "
+                "add it to the needs of one that helps with it",
+                "id",
+            )
+    for item in sections["places"]:
+        place = item.model
+        assert isinstance(place, Place)
+        for i, parent in enumerate(place.within):
+            if parent not in place_ids:
+                yield item.problem(f"'{parent}' is not a place id: {_suggest(parent, place_ids)}", "within", i)
+    yield from _check_word_languages(sections)
+
+
+def _check_word_languages(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
+    """Warn where a need has no words in one of the bot's languages: questions in it cannot find it."""
+    for item in sections["needs"]:
+        need = item.model
+        assert isinstance(need, Need)
+        missing = [lang for lang in LANGUAGES if not need.words.get(lang)]
+        if missing:
+            yield item.problem(
+                f"need '{need.id}' has no words in {', '.join(missing)}: questions in those languages will not find it",
+                "words",
+                severity="warning",
+            )
+
+
+__all__ = [
+    "Event",
+    "Helpline",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Need",
+    "Organisation",
+    "Place",
+    "Problem",
+    "Service",
+    "check",
+    "load",
+    "yaml_files",
+]

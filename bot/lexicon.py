@@ -1,0 +1,208 @@
+"""Finding listed words and phrases in a message, tolerant of typos, endings and clitics.
+
+One mechanism serves every word list (needs, crisis, greetings, event words), so a volunteer's
+rule of thumb holds everywhere: "a phrase matches when its words appear in this order; a `*`
+at the end of a word means any ending".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.text import token_script, tokenize
+
+EXACT = 1.0
+ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "lesson")
+AFFIX = 0.9  # an Arabic-script or Ge'ez word with a clitic or suffix around it
+FUZZY = 0.85  # a typo
+
+
+def _fuzzy_cutoff(length: int) -> float:
+    """Minimum rapidfuzz ratio for a typo: stricter for short words, where one letter matters."""
+    return 86.0 if length <= 6 else 82.0
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    word: str  # the listed word (with its trailing '*' for a stem)
+    quality: float
+
+
+class WordMatcher:
+    """Matches one message token against a fixed vocabulary of listed words and stems."""
+
+    def __init__(self, words: Iterable[str], known: Iterable[str] = ()) -> None:
+        self.exact: set[str] = set()
+        self.stems: set[str] = set()
+        for word in words:
+            (self.stems if word.endswith("*") else self.exact).add(word.rstrip("*"))
+        # Words that are right as typed and must not be "corrected" into a listed word
+        # (a weekday is not a typo for "money").
+        self.known = frozenset(known) | self.exact
+        by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for word in self.exact:
+            by_shape[(token_script(word), len(word))].append(word)
+        self._by_shape = dict(by_shape)
+        self._cache: dict[str, tuple[WordMatch, ...]] = {}
+
+    def match(self, token: str) -> tuple[WordMatch, ...]:
+        """Every listed word this token may be, best first; empty when none."""
+        cached = self._cache.get(token)
+        if cached is None:
+            cached = self._match(token)
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[token] = cached
+        return cached
+
+    def _stem_matches(self, token: str, quality: float) -> list[WordMatch]:
+        return [WordMatch(token[:k] + "*", quality) for k in range(2, len(token) + 1) if token[:k] in self.stems]
+
+    def _match(self, token: str) -> tuple[WordMatch, ...]:
+        found: dict[str, float] = {}
+
+        def add(matches: Iterable[WordMatch]) -> None:
+            for m in matches:
+                found[m.word] = max(found.get(m.word, 0.0), m.quality)
+
+        if token in self.exact:
+            add([WordMatch(token, EXACT)])
+        add(self._stem_matches(token, EXACT))
+        script = token_script(token)
+        if not found:
+            add(self._affix_matches(token, script))
+        if not found and token not in self.known:
+            add(self._fuzzy_matches(token, script))
+        return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
+
+    def _affix_matches(self, token: str, script: str) -> list[WordMatch]:
+        """A listed word inside the token, with a short prefix or ending around it."""
+        out: list[WordMatch] = []
+        if script in ("arabic", "ethiopic"):
+            for before in range(4):
+                for after in range(3):
+                    core = token[before : len(token) - after]
+                    if (before or after) and len(core) >= 3:
+                        if core in self.exact:
+                            out.append(WordMatch(core, AFFIX))
+                        out.extend(self._stem_matches(core, AFFIX))
+        elif script in ("latin", "cyrillic"):
+            for after in range(1, 4):
+                core = token[: len(token) - after]
+                if len(core) >= 4 and core in self.exact:
+                    out.append(WordMatch(core, ENDING))
+            for ending in ("s", "es"):
+                if token + ending in self.exact:
+                    out.append(WordMatch(token + ending, ENDING))
+        return out
+
+    def _fuzzy_matches(self, token: str, script: str) -> list[WordMatch]:
+        if len(token) < 5 or script not in ("latin", "cyrillic", "arabic"):
+            return []
+        if script == "arabic" and len(token) < 6:
+            return []
+        cutoff = _fuzzy_cutoff(len(token))
+        out: list[WordMatch] = []
+        for length in range(len(token) - 2, len(token) + 3):
+            candidates = self._by_shape.get((script, length))
+            if not candidates:
+                continue
+            for word, _score, _ in process.extract(token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
+                out.append(WordMatch(word, FUZZY))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    key: str  # what the phrase stands for: a need id, a crisis topic, "greeting" ...
+    tokens: tuple[str, ...]
+    text: str  # as written in the YAML, for explanations
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    positions: tuple[int, ...]  # message token positions the phrase's words matched
+    weight: float
+    phrase: Phrase
+
+
+class Lexicon:
+    """A list of phrases, each standing for a key; finds the best non-overlapping hits in a message."""
+
+    MAX_GAP = 1  # one other word may sit between a phrase's words
+
+    def __init__(
+        self,
+        phrases: Iterable[tuple[str, str]],
+        stopwords: Iterable[str] = (),
+        known: Iterable[str] = (),
+    ) -> None:
+        self.stopwords = frozenset(stopwords)
+        self.phrases: list[Phrase] = []
+        for key, text in phrases:
+            tokens = tuple(_pattern_tokens(text))
+            if tokens:
+                self.phrases.append(Phrase(key, tokens, text))
+        self.by_first: dict[str, list[Phrase]] = defaultdict(list)
+        for phrase in self.phrases:
+            self.by_first[phrase.tokens[0]].append(phrase)
+        self.words = WordMatcher((t for p in self.phrases for t in p.tokens), known=[*self.stopwords, *known])
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def keys(self) -> set[str]:
+        return {p.key for p in self.phrases}
+
+    def find(self, tokens: Sequence[str]) -> list[Hit]:
+        """Best hits first; a word of the message counts for one phrase only (the longest)."""
+        matches = [{m.word: m.quality for m in self.words.match(t)} for t in tokens]
+        candidates: list[Hit] = []
+        for start, words in enumerate(matches):
+            for word in words:
+                for phrase in self.by_first.get(word, ()):
+                    hit = self._extend(phrase, start, matches)
+                    if hit is not None:
+                        candidates.append(hit)
+        candidates.sort(key=lambda h: (-len(h.positions), -h.weight))
+        taken: set[int] = set()
+        hits: list[Hit] = []
+        for hit in candidates:
+            if taken.isdisjoint(hit.positions):
+                hits.append(hit)
+                taken.update(hit.positions)
+        return hits
+
+    def _extend(self, phrase: Phrase, start: int, matches: list[dict[str, float]]) -> Hit | None:
+        positions = [start]
+        qualities = [matches[start][phrase.tokens[0]]]
+        for word in phrase.tokens[1:]:
+            last = positions[-1]
+            for pos in range(last + 1, min(last + 2 + self.MAX_GAP, len(matches))):
+                if word in matches[pos]:
+                    positions.append(pos)
+                    qualities.append(matches[pos][word])
+                    break
+            else:
+                return None
+        content = sum(
+            q if phrase.tokens[i].rstrip("*") not in self.stopwords else 0.25 * q for i, q in enumerate(qualities)
+        )
+        return Hit(phrase.key, tuple(positions), content, phrase)
+
+
+def _pattern_tokens(text: str) -> list[str]:
+    """Tokens of a listed phrase; a trailing '*' on a word survives tokenising."""
+    out: list[str] = []
+    for part in text.split():
+        star = part.endswith("*")
+        tokens = tokenize(part)
+        if tokens and star:
+            tokens[-1] += "*"
+        out.extend(tokens)
+    return out

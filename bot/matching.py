@@ -1,0 +1,359 @@
+"""From a question to ranked organisations, helplines and events.
+
+The index is built once per knowledge-base version and never reads files. A question is first
+*understood* (crisis words, needs, names, places, event words, date windows: each found by the
+same phrase matcher) and then every candidate entry is *scored* from that understanding.
+Scores are on a 0-100 scale; below `ABSTAIN_BELOW` the bot says it does not know rather than
+guess, because a wrong food bank is worse than an honest "I'm not sure" with a human to call.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, window
+from bot.knowledge import KnowledgeBase
+from bot.lexicon import Lexicon, WordMatcher
+from bot.schema import Entry, Event, Service
+from bot.text import tokenize
+
+ABSTAIN_BELOW = 35.0
+AMBIGUOUS_WITHIN = 4.0
+
+# Weights of the evidence, in points of the 0-100 score.
+NAME_POINTS = 55.0  # the question names this entry
+NEED_POINTS = 40.0  # the entry serves what the question asks for
+PLACE_POINTS = 15.0  # the entry serves the town the question names
+WRONG_PLACE_POINTS = -12.0  # the question names a town this entry does not serve
+GENERAL_POINTS = 28.0  # "help for refugees in <town>": no need named, a town is
+EVENT_WORD_POINTS = 20.0  # "when", "meeting", "party" ...
+IN_WINDOW_POINTS = 20.0  # the event falls in the window asked about ("this week")
+OUT_OF_WINDOW_POINTS = -30.0
+PAST_POINTS = -15.0  # an event that is over, unless asked for by name
+MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    entry_id: str
+    coverage: float  # 0..1 of the name's weight the question covers
+    full: bool  # every word of one of its names is in the question
+
+
+@dataclass
+class Understanding:
+    """What a question is about, before any entry is scored."""
+
+    tokens: list[str]
+    crisis: list[str] = field(default_factory=list)  # crisis topics, most certain first
+    needs: dict[str, float] = field(default_factory=dict)  # need id -> evidence weight
+    names: dict[str, NameMatch] = field(default_factory=dict)
+    places: list[str] = field(default_factory=list)
+    windows: list[Window] = field(default_factory=list)
+    event_words: bool = False
+    general: bool = False
+    greeting: bool = False
+    thanks: bool = False
+    content: bool = False  # any word that is not a greeting, thanks or filler
+
+    @property
+    def top_needs(self) -> list[str]:
+        return sorted(self.needs, key=lambda n: -self.needs[n])
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry: Entry
+    score: float
+    occurrence: Occurrence | None = None  # for events: the occurrence shown
+    need: str | None = None  # the need this entry was matched for, if any
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+
+@dataclass(frozen=True)
+class Ranking:
+    understanding: Understanding
+    matches: tuple[Match, ...]  # confident matches, best first (empty: abstain)
+    ambiguous: tuple[Match, ...] = ()  # two close candidates: ask "did you mean"
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+def _words(mapping: dict[str, list[str]]) -> Iterable[str]:
+    for words in mapping.values():
+        yield from words
+
+
+class Index:
+    """Everything needed to understand and rank questions against one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        w = kb.words
+        self.stopwords = frozenset(t for text in _words(w.stopwords) for t in tokenize(text))
+        self.stopwords_by_language = {
+            lang: frozenset(t for text in words for t in tokenize(text)) for lang, words in w.stopwords.items()
+        }
+        conversation = [
+            *(("greeting", x) for x in _words(w.greetings)),
+            *(("thanks", x) for x in _words(w.thanks)),
+            *(("event", x) for x in _words(w.events)),
+            *(("general", x) for x in _words(w.general_help)),
+            *((f"date:{key}", x) for key, words in w.dates.items() for x in _words(words)),
+        ]
+        needs = [(n.id, x) for n in kb.needs for x in _words(n.words)]
+        excludes = [(f"!{n.id}", x) for n in kb.needs for x in _words(n.exclude)]
+        crisis = [(c.topic, x) for c in kb.crisis for x in _words(c.words)]
+        places = [(p.id, x) for p in kb.places for x in (p.name, *p.aliases)]
+        names = [(e.id, x) for e in self.entries for x in (e.name, *e.aliases)]
+        vocabulary = {t for _, x in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
+        self.conversation = Lexicon(conversation, self.stopwords, vocabulary)
+        self.needs = Lexicon([*needs, *excludes], self.stopwords, vocabulary)
+        self.crisis = Lexicon(crisis, self.stopwords, vocabulary)
+        self.places = Lexicon(places, self.stopwords, vocabulary)
+        self.names = NameIndex(names, weak=self._weak_words(needs, places), known=vocabulary)
+        self.filler = self.stopwords | {
+            t for key, x in conversation if key in ("greeting", "thanks") for t in tokenize(x)
+        }
+        self.place_parents = {p.id: tuple(p.within) for p in kb.places}
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return (*self.kb.organisations, *self.kb.helplines, *self.kb.events)
+
+    def _weak_words(self, needs: list[tuple[str, str]], places: list[tuple[str, str]]) -> frozenset[str]:
+        """Words too common to identify an organisation on their own ("help", "food", "norwich")."""
+        general = {t for x in _words(self.kb.words.general_help) for t in tokenize(x)}
+        need_words = {t for _, x in needs for t in tokenize(x)}
+        place_words = {t for _, x in places for t in tokenize(x)}
+        return frozenset(general | need_words | place_words | self.stopwords)
+
+    # -----------------------------------------------------------------------------------------
+    # Understanding
+
+    def understand(self, text: str, now: datetime) -> Understanding:
+        tokens = tokenize(text)
+        u = Understanding(tokens)
+        u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens)))
+        for hit in self.needs.find(tokens):
+            if not hit.key.startswith("!"):
+                u.needs[hit.key] = u.needs.get(hit.key, 0.0) + hit.weight
+        u.names = self.names.find(tokens)
+        u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
+        for hit in self.conversation.find(tokens):
+            if hit.key.startswith("date:"):
+                key = hit.key.removeprefix("date:")
+                if key in DATE_WORDS:
+                    u.windows.append(window(key, now))
+            elif hit.key == "event":
+                u.event_words = True
+            elif hit.key == "general":
+                u.general = True
+            elif hit.key == "greeting":
+                u.greeting = True
+            elif hit.key == "thanks":
+                u.thanks = True
+        u.content = any(t not in self.filler for t in tokens)
+        return u
+
+    # -----------------------------------------------------------------------------------------
+    # Ranking
+
+    def rank(self, text: str, now: datetime, limit: int = 3) -> Ranking:
+        u = self.understand(text, now)
+        scored = self.score_all(u, now)
+        confident = [m for m in scored if m.score >= ABSTAIN_BELOW]
+        ambiguous: tuple[Match, ...] = ()
+        if len(confident) >= 2 and self._ambiguous(u, confident[0], confident[1]):
+            ambiguous = (confident[0], confident[1])
+        return Ranking(u, tuple(confident[:limit]), ambiguous)
+
+    def score_all(self, u: Understanding, now: datetime) -> list[Match]:
+        """Every candidate with its score, best first (including those below the threshold)."""
+        if not u.content and not u.names:
+            return []
+        strongest = max(u.needs.values(), default=0.0)
+        strength = {n: w / strongest for n, w in u.needs.items()} if strongest else {}
+        confidence = min(1.0, strongest)
+        matches: list[Match] = []
+        for entry in self.entries:
+            match = self._score(entry, u, strength, confidence, now)
+            if match is not None:
+                matches.append(match)
+        matches.sort(key=lambda m: (-m.score, m.entry.name))
+        return matches
+
+    def _score(
+        self,
+        entry: Entry,
+        u: Understanding,
+        strength: dict[str, float],
+        confidence: float,
+        now: datetime,
+    ) -> Match | None:
+        name = u.names.get(entry.id)
+        need, fit = self._need_fit(entry, strength)
+        score = 0.0
+        if name:
+            score += NAME_POINTS * name.coverage
+        if fit:
+            score += NEED_POINTS * confidence * fit
+        place = self._place_fit(entry, u.places)
+        if u.places:
+            score += PLACE_POINTS * place if place > 0 else WRONG_PLACE_POINTS
+        occurrence: Occurrence | None = None
+        if isinstance(entry, Event):
+            occurrence = next_occurrence(entry, now)
+            event_score = self._event_points(occurrence, u, now, named=name is not None)
+            if event_score is None:
+                return None
+            score += event_score
+        elif isinstance(entry, Service):
+            if not name and not fit:
+                if not (u.general and u.places and place > 0):
+                    return None
+                score += GENERAL_POINTS + 0.5 * min(len(entry.needs), 6)
+            score += self._quality(entry)
+        if score <= 0:
+            return None
+        return Match(entry, round(score, 2), occurrence, need)
+
+    @staticmethod
+    def _need_fit(entry: Entry, strength: dict[str, float]) -> tuple[str | None, float]:
+        """How well the entry serves the needs asked about: its main needs count most."""
+        best_need, best, others = None, 0.0, 0.0
+        for need, s in strength.items():
+            if need not in entry.needs:
+                continue
+            position = entry.needs.index(need)
+            value = s * (1.0, 0.93, 0.88)[position] if position < 3 else s * 0.83
+            if value > best:
+                if best_need is not None:
+                    others += best
+                best_need, best = need, value
+            else:
+                others += value
+        return best_need, best + min(0.2, 0.1 * others) if best_need else 0.0
+
+    def _ancestors(self, place: str) -> list[str]:
+        out, todo = [], list(self.place_parents.get(place, ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in out:
+                out.append(parent)
+                todo.extend(self.place_parents.get(parent, ()))
+        return out
+
+    def _place_fit(self, entry: Entry, asked: list[str]) -> float:
+        """1 when the entry serves the very place asked about; less for a county- or UK-wide one."""
+        best = 0.0
+        for place in asked:
+            ancestors = self._ancestors(place)
+            for area in entry.areas:
+                if area == place:
+                    best = max(best, 1.0)
+                elif place in self._ancestors(area):
+                    best = max(best, 0.8)  # serves a town inside the county asked about
+                elif area in ancestors:
+                    best = max(best, 0.35 if area in ("uk", "england") else 0.6)
+        return best
+
+    @staticmethod
+    def _quality(service: Service) -> float:
+        """Small tie-breakers: services for sanctuary seekers, reachable ones, current ones."""
+        return 3.0 * service.for_sanctuary_seekers + 0.8 * service.contact_count - 1.5 * (service.caution is not None)
+
+    @staticmethod
+    def _event_points(occurrence: Occurrence, u: Understanding, now: datetime, *, named: bool) -> float | None:
+        """Events are candidates when named, or when the question asks about events or dates."""
+        if not (named or u.event_words or (u.windows and not u.needs)):
+            return None
+        points = EVENT_WORD_POINTS if u.event_words else 0.0
+        if u.windows:
+            inside = any(occurrence.overlaps(w) for w in u.windows)
+            points += IN_WINDOW_POINTS if inside else OUT_OF_WINDOW_POINTS
+        if occurrence.is_past(now) and not named:
+            points += PAST_POINTS
+        elif not occurrence.is_past(now) and (occurrence.start - now).days <= 30:
+            points += 3.0
+        if not named and not u.needs and points < EVENT_WORD_POINTS + IN_WINDOW_POINTS:
+            return None  # "when?" alone is not a question about every event
+        return points
+
+    @staticmethod
+    def _ambiguous(u: Understanding, first: Match, second: Match) -> bool:
+        """Two different entries named about equally, neither named in full: ask, don't guess."""
+        a, b = u.names.get(first.entry.id), u.names.get(second.entry.id)
+        return (
+            a is not None
+            and b is not None
+            and not a.full
+            and not b.full
+            and first.score - second.score < AMBIGUOUS_WITHIN
+        )
+
+    # -----------------------------------------------------------------------------------------
+    # Lists for menus and buttons
+
+    def services_for(self, need: str) -> list[Service]:
+        """Every service for a need, main providers first."""
+        services = [s for s in self.kb.services if need in s.needs]
+        return sorted(services, key=lambda s: (s.needs.index(need), -self._quality(s), s.name))
+
+
+class NameIndex:
+    """Finds organisations, helplines and events named in a question, in full or in part."""
+
+    def __init__(self, names: list[tuple[str, str]], weak: frozenset[str], known: Iterable[str]) -> None:
+        self.aliases: list[tuple[str, tuple[str, ...]]] = []
+        holders: dict[str, set[str]] = defaultdict(set)
+        for entry_id, text in names:
+            tokens = tuple(tokenize(text))
+            if tokens:
+                self.aliases.append((entry_id, tokens))
+                for t in tokens:
+                    holders[t].add(entry_id)
+        # A word shared by many entries' names says little about which one is meant.
+        self.weight = {t: (0.35 if t in weak else 1.0) / len(ids) ** 0.5 for t, ids in holders.items()}
+        self.weak = weak
+        self.by_token: dict[str, list[int]] = defaultdict(list)
+        for i, (_, tokens) in enumerate(self.aliases):
+            for t in set(tokens):
+                self.by_token[t].append(i)
+        self.words = WordMatcher(holders, known=known)
+
+    def find(self, tokens: list[str]) -> dict[str, NameMatch]:
+        present: dict[str, float] = {}
+        for t in tokens:
+            for m in self.words.match(t):
+                present[m.word] = max(present.get(m.word, 0.0), m.quality)
+        best: dict[str, NameMatch] = {}
+        for alias in {i for word in present for i in self.by_token.get(word, ())}:
+            entry_id, alias_tokens = self.aliases[alias]
+            total = sum(self.weight[t] for t in alias_tokens)
+            covered = sum(self.weight[t] * present[t] for t in alias_tokens if t in present)
+            full = all(t in present for t in alias_tokens)
+            distinctive = any(t in present and t not in self.weak for t in alias_tokens)
+            if full and (len(alias_tokens) > 1 or distinctive):
+                coverage = covered / total
+            elif distinctive and covered / total >= MIN_NAME_COVERAGE:
+                coverage = 0.85 * covered / total
+            else:
+                continue
+            current = best.get(entry_id)
+            if current is None or coverage > current.coverage:
+                best[entry_id] = NameMatch(entry_id, round(coverage, 3), full)
+        return best
+
+
+def local_now() -> datetime:
+    """The current time in London; only the entry points call this, never the core."""
+    return datetime.now(LONDON)

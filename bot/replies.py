@@ -1,0 +1,299 @@
+"""Rendering answers as replies: HTML text (Telegram's parse mode) plus buttons. No I/O.
+
+Every value from the knowledge base or the user goes through `esc` (html.escape): a name with
+"<" or "&" in it must show as written, never break the message or inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from babel.dates import format_date, format_time
+
+from bot.events import LONDON, Occurrence
+from bot.hours import day_ranges, is_open
+from bot.i18n import RTL, Translator
+from bot.knowledge import KnowledgeBase
+from bot.matching import Match
+from bot.schema import Entry, Event, Helpline, Need, Service
+
+MAX_MESSAGE = 4096  # Telegram's limit on one message's text
+BABEL_LOCALES = {"ku": "ckb"}  # Babel knows Kurdish Sorani as ckb
+
+LRI, PDI, FSI = "\u2066", "\u2069", "\u2068"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: str  # "need:food", "entry:bridge-plus", "menu" ... understood by Assistant.act
+
+
+@dataclass(frozen=True)
+class Reply:
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    language: str = "en"
+    emergency: bool = False
+    matches: tuple[Match, ...] = field(default=(), compare=False)
+
+    @property
+    def text(self) -> str:
+        """The text as a reader sees it: tags removed, entities decoded."""
+        return plain_text(self.html)
+
+    def chunks(self, limit: int = MAX_MESSAGE) -> list[str]:
+        return split_message(self.html, limit)
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def ltr(value: object, language: str) -> str:
+    """Escape a value and, in a right-to-left reply, isolate it so numbers and links keep their order."""
+    text = esc(value)
+    return f"{LRI}{text}{PDI}" if language in RTL else text
+
+
+def plain_text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def split_message(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split at line boundaries into pieces Telegram accepts; a line longer than the limit is cut."""
+    pieces: list[str] = []
+    current = ""
+    for line in markup.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+class Renderer:
+    """Writes replies in one language for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, t: Translator) -> None:
+        self.kb = kb
+        self.t = t
+        self.lang = t.language
+
+    # ---- small pieces -------------------------------------------------------------------
+
+    def localised(self, texts: dict[str, str]) -> str:
+        """The text in the reply's language; the English one, marked as such, if not translated."""
+        if self.lang in texts:
+            return esc(texts[self.lang])
+        english = texts.get("en") or next(iter(texts.values()))
+        if self.lang == "en":
+            return esc(english)
+        return f"{esc(english)} <i>({esc(self.t('in English'))})</i>"
+
+    def need_label(self, need: Need) -> str:
+        label = need.label.get(self.lang) or need.label["en"]
+        return label
+
+    def day(self, value: date, weekday: bool = True) -> str:
+        locale = BABEL_LOCALES.get(self.lang, self.lang)
+        return format_date(value, format="EEEE d MMMM y" if weekday else "d MMMM y", locale=locale)
+
+    def clock(self, value: datetime) -> str:
+        locale = BABEL_LOCALES.get(self.lang, self.lang)
+        return format_time(value, format="HH:mm", locale=locale)
+
+    def checked(self, entry: Entry) -> str:
+        return (
+            "<i>"
+            + esc(self.t("Details checked on {date}.", date=self.day(entry.last_verified, weekday=False)))
+            + "</i>"
+        )
+
+    def hours(self, service: Service, now: datetime) -> list[str]:
+        lines: list[str] = []
+        if service.open_24_7:
+            lines.append("🕘 " + esc(self.t("Open 24 hours, every day")))
+        elif service.opening_hours:
+            parts = []
+            for h in service.opening_hours:
+                days = ", ".join(
+                    self.weekday(a) if a == b else f"{self.weekday(a)}–{self.weekday(b)}" for a, b in day_ranges(h.days)
+                )
+                parts.append(f"{esc(days)} {ltr(f'{h.opens:%H:%M}–{h.closes:%H:%M}', self.lang)}")
+            state = is_open(service, now)
+            status = self.t("open now") if state else self.t("closed now")
+            lines.append("🕘 " + "; ".join(parts) + f" ({esc(status)})")
+        if service.hours_note:
+            lines.append("🕘 " + esc(service.hours_note))
+        return lines
+
+    def weekday(self, day: str) -> str:
+        names = {
+            "mon": self.t("Mon"), "tue": self.t("Tue"), "wed": self.t("Wed"), "thu": self.t("Thu"),
+            "fri": self.t("Fri"), "sat": self.t("Sat"), "sun": self.t("Sun"),
+        }  # fmt: skip
+        return names[day]
+
+    def contacts(self, service: Service) -> list[str]:
+        lines = []
+        if service.phone:
+            note = f" ({esc(service.phone_note)})" if service.phone_note else ""
+            lines.append(f"📞 {ltr(service.phone, self.lang)}{note}")
+        if service.email:
+            note = f" ({esc(service.email_note)})" if service.email_note else ""
+            lines.append(f"✉️ {ltr(service.email, self.lang)}{note}")
+        if service.website:
+            lines.append(f"🌐 {ltr(service.website, self.lang)}")
+        if service.address:
+            note = f" ({esc(service.address_note)})" if service.address_note else ""
+            lines.append(f"📍 {ltr(service.address, self.lang)}{note}")
+        return lines
+
+    # ---- cards --------------------------------------------------------------------------
+
+    def service_card(self, service: Service, now: datetime, need: str | None = None, full: bool = True) -> str:
+        note = service.need_notes.get(need) if need else None
+        lines = [f"<b>{esc(service.name)}</b>"]
+        lines.append(esc(note) if note and not full else self.localised(service.description))
+        if note and full:
+            lines.append(esc(note))
+        lines += self.contacts(service)
+        lines += self.hours(service, now)
+        if full and service.languages_note:
+            lines.append("🗣 " + esc(service.languages_note))
+        if service.caution:
+            lines.append("⚠️ " + esc(service.caution))
+        lines.append(self.checked(service))
+        return "\n".join(lines)
+
+    def event_card(self, occurrence: Occurrence, now: datetime) -> str:
+        event = occurrence.event
+        lines = [f"<b>{esc(event.name)}</b>"]
+        start, end = occurrence.start.astimezone(LONDON), occurrence.end.astimezone(LONDON)
+        if occurrence.all_day:
+            last = end.date().toordinal() - 1
+            when = self.day(start.date())
+            if last > start.date().toordinal():
+                when = f"{when} – {self.day(date.fromordinal(last))}"
+        else:
+            when = f"{self.day(start.date())}, {self.clock(start)}"
+            if event.end is not None:
+                when += f"–{self.clock(end)}"
+        lines.append("📅 " + ltr(when, self.lang) if self.lang in RTL else "📅 " + esc(when))
+        if occurrence.is_past(now):
+            lines.append("⏳ " + esc(self.t("This event has already taken place.")))
+        if event.online:
+            lines.append("💻 " + esc(self.t("Online")))
+        if event.venue or event.address:
+            place = ", ".join(esc(x) for x in (event.venue, event.address) if x)
+            lines.append("📍 " + place)
+        organiser = self.kb.entry(event.organiser)
+        if organiser is not None:
+            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
+        lines.append(self.localised(event.description))
+        if event.booking:
+            lines.append("🎟 " + esc(event.booking))
+        if event.caution:
+            lines.append("⚠️ " + esc(event.caution))
+        lines.append(self.checked(event))
+        return "\n".join(lines)
+
+    def card(self, match: Match, now: datetime, full: bool) -> str:
+        entry = match.entry
+        if isinstance(entry, Event):
+            assert match.occurrence is not None
+            return self.event_card(match.occurrence, now)
+        assert isinstance(entry, Service)
+        return self.service_card(entry, now, match.need, full=full)
+
+    # ---- whole replies ------------------------------------------------------------------
+
+    def need_menu(self) -> tuple[tuple[Button, ...], ...]:
+        buttons = [Button(self.need_label(n), f"need:{n.id}") for n in self.kb.needs if n.id != "emergency"]
+        return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+    def human_contact(self) -> str:
+        contacts = [s for s in self.kb.services if s.human_contact]
+        if not contacts:
+            return ""
+        lines = [esc(self.t("To talk to a person:"))]
+        for s in contacts:
+            phone = f": {ltr(s.phone, self.lang)}" if s.phone else ""
+            note = f" ({esc(s.phone_note)})" if s.phone_note else ""
+            lines.append(f"• <b>{esc(s.name)}</b>{phone}{note}")
+        return "\n".join(lines)
+
+    def crisis(self, topics: Sequence[str]) -> str:
+        """Emergency numbers, first in the reply: 999, then the lines for what the message is about."""
+        lines = ["🚨 <b>" + esc(self.t("If you or someone else is in danger now, call 999.")) + "</b>"]
+        lines.append(esc(self.t("It is free from any phone, 24 hours a day. Ask for police or ambulance.")))
+        shown: set[str] = set()
+        for topic in topics:
+            for line in self.kb.helplines:
+                if topic in line.crisis_topics and line.id not in shown and line.phone != "999":
+                    shown.add(line.id)
+                    lines.append(self.crisis_line(line))
+        emergency = next((h for h in self.kb.helplines if h.phone == "999"), None)
+        if emergency and emergency.phone_note:
+            lines.append("ℹ️ " + esc(emergency.phone_note))
+        return "\n".join(lines)
+
+    def crisis_line(self, line: Helpline) -> str:
+        phone = ltr(line.phone, self.lang) if line.phone else ""
+        note = f" ({esc(line.phone_note)})" if line.phone_note else ""
+        hours = f" · {esc(self.t('24 hours'))}" if line.open_24_7 else ""
+        return f"☎️ <b>{esc(line.name)}</b>: {phone}{note}{hours}"
+
+    def crisis_helplines(self, topics: Iterable[str]) -> list[Helpline]:
+        wanted = set(topics)
+        return [h for h in self.kb.helplines if wanted & set(h.crisis_topics)]
+
+    def greeting(self) -> str:
+        return "\n".join(
+            [
+                esc(self.t("Hello! I can help you find free help in Norfolk.")),
+                esc(self.t("Write what you need in your own words, or tap a button below.")),
+            ]
+        )
+
+    def not_found(self) -> str:
+        lines = [
+            esc(self.t("Sorry, I did not understand that, or I have no information about it.")),
+            esc(self.t("Try other words, or tap what you need below.")),
+        ]
+        contact = self.human_contact()
+        if contact:
+            lines += ["", contact]
+        return "\n".join(lines)
+
+    def matches(self, matches: Sequence[Match], now: datetime, need: str | None) -> str:
+        """Up to three cards; the first in full when it was asked for by name."""
+        parts: list[str] = []
+        need_model = self.kb.need(need) if need else None
+        if need_model is not None and len(matches) > 1:
+            parts.append(esc(self.t("Who can help with: {need}", need=self.need_label(need_model))))
+        for i, match in enumerate(matches):
+            parts.append(self.card(match, now, full=(i == 0 and need is None)))
+        return "\n\n".join(parts)
+
+    def did_you_mean(self, matches: Sequence[Match]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        text = esc(self.t("Did you mean one of these?"))
+        buttons = tuple((Button(m.entry.name, f"entry:{m.entry.id}"),) for m in matches)
+        return text, buttons

@@ -1,0 +1,327 @@
+"""The shape of the knowledge base: one pydantic model per kind of YAML entry.
+
+This module is the single source of truth for what a volunteer may write. The loader validates
+against it, `validate` reports against it, and the JSON Schema for editors is generated from it.
+Every model is frozen: a loaded knowledge base never changes, a reload builds a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+LANGUAGES = ("en", "ar", "fa", "uk", "ps", "ku", "ti", "fr")
+"""Languages the bot understands and answers in (ISO 639-1; ku is Kurdish Sorani)."""
+
+WORD_LANGUAGES = (*LANGUAGES, "translit")
+"""Keys allowed in word lists: the eight languages plus romanised forms (Arabizi, Finglish ...)."""
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CRISIS_TOPICS = (
+    "suicide",
+    "abuse",
+    "violence",
+    "sexual-violence",
+    "medical",
+    "child",
+    "mental-health",
+    "fire",
+)
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DateWord = Literal[
+    "today", "tomorrow", "this-week", "next-week", "this-weekend", "this-month", "next-month",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+]  # fmt: skip
+CrisisTopic = Literal["suicide", "abuse", "violence", "sexual-violence", "medical", "child", "mental-health", "fire"]
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_URL = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[^\s]*)?$")
+_SHORT_NUMBERS = {"999", "112", "111", "101", "105", "119"}
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-organisation"
+        raise ValueError(f"must be lower-case letters, digits and hyphens like '{suggestion}', got '{value}'")
+    return value
+
+
+def _phone(value: Any) -> str:
+    text = str(value).strip()
+    digits = re.sub(r"\s+", "", text)
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    valid = digits.isdigit() and (
+        digits in _SHORT_NUMBERS
+        or (digits.startswith("116") and len(digits) == 6)
+        or (digits.startswith("0") and len(digits) in (10, 11))
+    )
+    if not valid or not re.fullmatch(r"\+?[0-9 ]+", text):
+        raise ValueError(
+            "must be a UK phone number of digits and spaces like 01603 123456, 0808 800 4444 or "
+            f"116 123 (put words such as 'option 2' in phone_note), got '{text}'"
+        )
+    return text
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value.strip()):
+        raise ValueError(
+            f"must be just an email address like info@example.org.uk (put any words in email_note), got '{value}'"
+        )
+    return value.strip()
+
+
+def _url(value: str) -> str:
+    if not _URL.match(value.strip()):
+        raise ValueError(f"must be a web address starting with https:// like https://example.org.uk, got '{value}'")
+    return value.strip()
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty: write the text, or leave the whole line out")
+    return value.strip()
+
+
+def _as_text_by_language(value: Any) -> Any:
+    """A plain string is the English text; a mapping gives a text per language."""
+    return {"en": value} if isinstance(value, str) else value
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _days(value: Any) -> Any:
+    """Accept 'mon-fri' or 'mon' as well as a list of days."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if "-" in text:
+            first, _, last = text.partition("-")
+            if first in DAYS and last in DAYS:
+                i, j = DAYS.index(first), DAYS.index(last)
+                return list(DAYS[i : j + 1]) if i <= j else list(DAYS[i:] + DAYS[: j + 1])
+        return [text]
+    return value
+
+
+def _time(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted 10:00 as the number 600 (minutes); read it back as a time."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+def _local_datetime(value: Any) -> Any:
+    """'2024-02-05 18:00' is a local time in Europe/London; '2024-06-10' is an all-day date."""
+    if isinstance(value, datetime | date):
+        return value
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"must be a date and time like 2024-02-05 18:00 (or a date like 2024-02-05), got '{text}'"
+        ) from None
+    if parsed.tzinfo is not None:
+        raise ValueError(f"write the local time in Norfolk without a time zone, like 2024-02-05 18:00, got '{text}'")
+    return parsed
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Text = Annotated[str, AfterValidator(_text)]
+Phone = Annotated[str, BeforeValidator(_phone)]
+Email = Annotated[str, AfterValidator(_email)]
+Url = Annotated[str, AfterValidator(_url)]
+
+
+def _languages(allowed: tuple[str, ...]) -> AfterValidator:
+    def check(value: dict[str, Any]) -> dict[str, Any]:
+        unknown = [key for key in value if key not in allowed]
+        if unknown:
+            raise ValueError(f"'{unknown[0]}' is not a language code here: use one of {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
+TextByLanguage = Annotated[dict[str, Text], BeforeValidator(_as_text_by_language), _languages(LANGUAGES)]
+Words = Annotated[dict[str, Annotated[list[Text], BeforeValidator(_as_list)]], _languages(WORD_LANGUAGES)]
+LocalTime = Annotated[datetime | date, BeforeValidator(_local_datetime)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class OpeningHours(Frozen):
+    """One line of a weekly timetable: these days, from opens to closes."""
+
+    days: Annotated[list[Day], BeforeValidator(_days)] = Field(
+        min_length=1, examples=[["mon", "tue", "wed", "thu", "fri"], "mon-fri"]
+    )
+    opens: Annotated[time, BeforeValidator(_time)] = Field(examples=["10:00"])
+    closes: Annotated[time, BeforeValidator(_time)] = Field(examples=["16:00"])
+
+    @model_validator(mode="after")
+    def _closes_after_opens(self) -> OpeningHours:
+        if self.closes <= self.opens:
+            raise ValueError(
+                f"'closes' ({self.closes:%H:%M}) must be after 'opens' ({self.opens:%H:%M}); "
+                "for a service open all day and night write open_24_7: true instead"
+            )
+        return self
+
+
+class Coordinates(Frozen):
+    lat: float = Field(ge=49.0, le=61.0, examples=[52.6309])
+    lon: float = Field(ge=-9.0, le=2.0, examples=[1.2974])
+
+
+class Entry(Frozen):
+    """What every organisation, helpline and event has: who it is, what it helps with, the proof."""
+
+    kind: ClassVar[str] = "entry"
+
+    id: Slug = Field(examples=["bridge-plus"])
+    name: Text = Field(examples=["The Bridge Plus+"])
+    aliases: list[Text] = Field(default_factory=list, examples=[["Bridge Plus", "Bridgeplus"]])
+    description: TextByLanguage = Field(examples=["Advice centre in Norwich for refugees and migrants."])
+    needs: list[Slug] = Field(default_factory=list, examples=[["legal-advice", "money"]])
+    areas: list[Slug] = Field(default_factory=list, examples=[["norwich"]])
+    caution: Text | None = Field(default=None, examples=["These details are from 2017: call before you travel."])
+    sources: Annotated[list[Url], BeforeValidator(_as_list)] = Field(
+        min_length=1, examples=[["https://bridgeplus.org.uk/what-we-do"]]
+    )
+    last_verified: date = Field(examples=["2024-01-31"])
+
+
+class Service(Entry):
+    """An organisation or a helpline: someone a person can contact."""
+
+    need_notes: dict[Slug, Text] = Field(default_factory=dict)
+    for_sanctuary_seekers: bool = False
+    phone: Phone | None = Field(default=None, examples=["01603 617076"])
+    phone_note: Text | None = None
+    email: Email | None = Field(default=None, examples=["office@bridgeplus.org.uk"])
+    email_note: Text | None = None
+    website: Url | None = Field(default=None, examples=["https://bridgeplus.org.uk"])
+    address: Text | None = Field(default=None, examples=["44-48 Magdalen Street, Norwich NR3 1JU"])
+    address_note: Text | None = None
+    coordinates: Coordinates | None = None
+    opening_hours: list[OpeningHours] = Field(default_factory=list)
+    open_24_7: bool = False
+    hours_note: Text | None = None
+    languages_note: Text | None = None
+    crisis_topics: list[CrisisTopic] = Field(default_factory=list)
+    human_contact: bool = Field(default=False, description="Offered as a person to talk to when the bot cannot help.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Service:
+        if self.open_24_7 and self.opening_hours:
+            raise ValueError("write either open_24_7: true or opening_hours, not both")
+        if not self.needs:
+            raise ValueError("'needs' is missing: list what this service helps with, e.g. needs: [food]")
+        if not self.areas:
+            raise ValueError("'areas' is missing: list the places it serves, e.g. areas: [norwich]")
+        return self
+
+    @property
+    def contact_count(self) -> int:
+        return sum(x is not None for x in (self.phone, self.email, self.website, self.address))
+
+
+class Organisation(Service):
+    kind: ClassVar[str] = "organisation"
+
+
+class Helpline(Service):
+    kind: ClassVar[str] = "helpline"
+
+
+class Event(Entry):
+    """Something happening on a date: a celebration, a meeting, a drop-in."""
+
+    kind: ClassVar[str] = "event"
+
+    organiser: Slug = Field(examples=["norwich-city-of-sanctuary"])
+    start: LocalTime = Field(examples=["2024-02-05 18:00"])
+    end: LocalTime | None = Field(default=None, examples=["2024-02-05 20:30"])
+    venue: Text | None = Field(default=None, examples=["Norwich Arts Centre"])
+    address: Text | None = None
+    online: bool = False
+    booking: Text | None = None
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Event:
+        if self.end is not None:
+            start, end = _comparable(self.start), _comparable(self.end)
+            if end < start:
+                raise ValueError(f"'end' ({self.end}) is before 'start' ({self.start}): check the dates and times")
+        return self
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+
+def _comparable(value: datetime | date) -> datetime:
+    return value if isinstance(value, datetime) else datetime.combine(value, time.max)
+
+
+class Need(Frozen):
+    """A kind of help people ask for, with the words they use for it in every language."""
+
+    id: Slug = Field(examples=["food"])
+    label: TextByLanguage = Field(examples=[{"en": "Food and clothes"}])
+    words: Words = Field(examples=[{"en": ["food bank", "hungry", "free meal*"]}])
+    exclude: Words = Field(default_factory=dict, examples=[{"en": ["fast food"]}])
+
+
+class CrisisWords(Frozen):
+    """Words that mean someone may be in danger now; they put emergency numbers first."""
+
+    topic: CrisisTopic
+    words: Words
+
+
+class Place(Frozen):
+    id: Slug = Field(examples=["norwich"])
+    name: Text = Field(examples=["Norwich"])
+    aliases: list[Text] = Field(default_factory=list)
+    within: list[Slug] = Field(default_factory=list, examples=[["norfolk"]])
+
+
+class ConversationWords(Frozen):
+    """Words for the conversation itself rather than for a need."""
+
+    greetings: Words = Field(default_factory=dict)
+    thanks: Words = Field(default_factory=dict)
+    events: Words = Field(default_factory=dict)
+    general_help: Words = Field(default_factory=dict)
+    stopwords: Words = Field(default_factory=dict)
+    dates: dict[DateWord, Words] = Field(default_factory=dict)
+
+
+SECTIONS: dict[str, type[Frozen]] = {
+    "organisations": Organisation,
+    "helplines": Helpline,
+    "events": Event,
+    "needs": Need,
+    "crisis": CrisisWords,
+    "places": Place,
+}
+"""Top-level keys of the YAML files whose value is a list of entries of that model."""
+
+WORDS_SECTION = "words"
+"""The one top-level key whose value is a single mapping (ConversationWords)."""

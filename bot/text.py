@@ -1,0 +1,121 @@
+"""Text normalisation and tokenising, shared by every matcher so that words match however typed.
+
+Folding is deliberately lossy and symmetric: the knowledge base's words and the user's message go
+through the same function, so a word typed on a Persian keyboard, "cafe" without its accent, or a
+Ukrainian word with a typographic apostrophe all meet their entries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+Script = Literal["latin", "cyrillic", "arabic", "ethiopic", "other"]
+
+# Invisible characters that change nothing a reader sees: joiners, direction marks, isolates.
+_INVISIBLE: dict[int, None] = dict.fromkeys(
+    (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2066, 0x2067, 0x2068, 0x2069, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E),
+    None,
+) | {0xFEFF: None, 0x00AD: None}
+
+# Arabic-script letter variants, folded to one base letter. Persian, Pashto and Sorani keyboards
+# produce different code points for "the same" letter, and people type on whatever phone they have.
+# Written as code points so that a reader can check each one.
+_ARABIC_FOLD: dict[int, int | None] = {
+    **dict.fromkeys((0x0649, 0x06CC, 0x06D0, 0x06CD, 0x06CE, 0x0626), 0x064A),  # yeh forms
+    0x0643: 0x06A9,  # Arabic kaf -> keheh
+    **dict.fromkeys((0x06AB, 0x06AD), 0x06AF),  # Pashto and Sorani gaf -> gaf
+    **dict.fromkeys((0x0629, 0x06D5, 0x06BE, 0x06C1), 0x0647),  # teh marbuta, Sorani ae, heh forms
+    **dict.fromkeys((0x0623, 0x0625, 0x0622, 0x0671, 0x0672, 0x0673), 0x0627),  # alef forms
+    **dict.fromkeys((0x0624, 0x06C6, 0x06C7, 0x06C9), 0x0648),  # waw forms
+    **dict.fromkeys((0x0695, 0x0693), 0x0631),  # Sorani and Pashto reh
+    **dict.fromkeys((0x06B5, 0x06B6), 0x0644),  # Sorani lam
+    0x069A: 0x0634,  # Pashto sheen
+    0x0696: 0x0698,  # Pashto zhe
+    0x0689: 0x062F,  # Pashto dal
+    0x067C: 0x062A,  # Pashto teh
+    0x06BC: 0x0646,  # Pashto noon
+    0x06A4: 0x0641,  # Kurdish veh
+    0x0640: None,  # tatweel
+}
+# Arabic-Indic and Persian digits to ASCII, so phone numbers and dates compare.
+_DIGITS = {0x0660 + i: 0x30 + i for i in range(10)} | {0x06F0 + i: 0x30 + i for i in range(10)}
+_APOSTROPHES = dict.fromkeys((0x2019, 0x2018, 0x60, 0xB4, 0x2032, 0x02BC, 0x02B9, 0x055A), 0x27)
+_UKRAINIAN_FOLD = {0x0491: 0x0433}  # ghe with upturn -> ghe: most phones lack the key
+
+
+def _ethiopic_families() -> dict[int, int | str | None]:
+    """Ge'ez letters written two or three ways in Tigrinya (sa, tsa, ha, a families) folded to one."""
+    table: dict[int, int | str | None] = {}
+    for source, target in ((0x1220, 0x1230), (0x1340, 0x1338), (0x1210, 0x1200), (0x1280, 0x1200), (0x12D0, 0x12A0)):
+        for order in range(7):
+            table[source + order] = target + order
+    return table
+
+
+_TRANSLATE: dict[int, int | str | None] = {
+    **_ARABIC_FOLD,
+    **_DIGITS,
+    **_APOSTROPHES,
+    **_UKRAINIAN_FOLD,
+    **_INVISIBLE,
+    **_ethiopic_families(),
+}
+
+_TOKEN = re.compile(r"[\w']+")
+
+
+def script_of(char: str) -> Script:
+    """The writing system of one character, by Unicode block."""
+    code = ord(char)
+    if code < 0x250:
+        return "latin" if char.isalpha() else "other"
+    if 0x400 <= code < 0x530:
+        return "cyrillic"
+    if 0x600 <= code < 0x700 or 0x750 <= code < 0x780 or 0xFB50 <= code < 0xFE00 or 0xFE70 <= code < 0xFF00:
+        return "arabic"
+    if 0x1200 <= code < 0x13A0 or 0x2D80 <= code < 0x2DE0 or 0xAB00 <= code < 0xAB30:
+        return "ethiopic"
+    return "other"
+
+
+def token_script(token: str) -> Script:
+    """The script of a token: that of its first letter (digits-only tokens are 'other')."""
+    for char in token:
+        if char.isalpha():
+            return script_of(char)
+    return "other"
+
+
+def _strip_marks(text: str) -> str:
+    """Remove accents from Latin letters and vowel marks from Arabic; keep Cyrillic letters intact."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char) and out and script_of(out[-1]) in ("latin", "arabic"):
+            continue
+        if 0x064B <= ord(char) <= 0x065F or ord(char) == 0x0670:  # harakat, superscript alef
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Normalise text for matching: NFKC, case folding, marks and letter variants folded."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _strip_marks(text).translate(_TRANSLATE)
+
+
+def tokenize(text: str) -> list[str]:
+    """Folded word tokens. Apostrophes split Latin words (d'asile -> d asile) but join Cyrillic ones."""
+    tokens: list[str] = []
+    for raw in _TOKEN.findall(fold(text)):
+        if "'" not in raw:
+            tokens.append(raw)
+        elif token_script(raw) == "cyrillic":
+            tokens.append(raw.replace("'", ""))
+        else:
+            tokens.extend(part for part in raw.split("'") if part)
+    return [t.replace("_", "") for t in tokens if t.strip("_")]
