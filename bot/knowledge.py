@@ -170,9 +170,12 @@ def _convert(node: yaml.Node, path: Path_, doc: _Document, problems: list[Proble
     return None
 
 
+_UNREADABLE = ("YAML syntax error", "not saved as UTF-8", "the file is empty")
+
 _YAML_HINTS = {
-    "mapping values are not allowed here": ("a ':' inside a text confuses YAML: put the whole text in double quotes"),
+    "mapping values are not allowed": "a ':' inside a text confuses YAML: put the whole text in double quotes",
     "found character '\\t' that cannot start any token": "use spaces, not tabs, to indent",
+    "found a tab character": "use spaces, not tabs, to indent",
     "could not find expected ':'": "a field needs a ':' after its name, like 'phone: 01603 123456'",
     "did not find expected key": "check the indentation: fields of one entry line up under each other",
     "did not find expected '-' indicator": "check the indentation of the list items ('- ...')",
@@ -320,6 +323,7 @@ def check(directory: Path | str) -> tuple[KnowledgeBase | None, list[Problem]]:
     if not files:
         return None, [Problem(str(directory), 1, "no .yaml files in this folder")]
     sections: dict[str, list[_Located]] = {name: [] for name in SECTIONS}
+    invalid: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     words: list[_Located] = []
     digest = hashlib.sha256()
     for path in files:
@@ -327,12 +331,14 @@ def check(directory: Path | str) -> tuple[KnowledgeBase | None, list[Problem]]:
         doc = _read(path, problems)
         if doc is None:
             continue
-        _collect(doc, sections, words, problems)
+        _collect(doc, sections, invalid, words, problems)
     if len(words) > 1:
         problems.append(words[1].problem(f"a second 'words' section (the first is in {words[0].doc.name}): merge them"))
     conversation = words[0].model if words else ConversationWords()
     assert isinstance(conversation, ConversationWords)
-    problems.extend(_cross_check(sections))
+    if not any(p.message.startswith(_UNREADABLE) for p in problems):
+        # Cross-checks against a file that could not be read would only report false alarms.
+        problems.extend(_cross_check(sections, invalid))
     if any(p.severity == "error" for p in problems):
         return None, problems
 
@@ -364,6 +370,7 @@ def load(directory: Path | str) -> KnowledgeBase:
 def _collect(
     doc: _Document,
     sections: dict[str, list[_Located]],
+    invalid: dict[str, list[dict[str, Any]]],
     words: list[_Located],
     problems: list[Problem],
 ) -> None:
@@ -401,6 +408,8 @@ def _collect(
             located = _validate(SECTIONS[key], item, doc, (key, index), problems)
             if located:
                 sections[key].append(located)
+            elif isinstance(item, dict):
+                invalid[key].append(item)
 
 
 def _validate(model: type[Frozen], item: Any, doc: _Document, path: Path_, problems: list[Problem]) -> _Located | None:
@@ -422,13 +431,21 @@ def _validate(model: type[Frozen], item: Any, doc: _Document, path: Path_, probl
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
     best = process.extractOne(value, list(choices), score_cutoff=50)
-    return f"did you mean '{best[0]}'?" if best else ""
+    return f"did you mean '{best[0]}'?" if best else "no close match."
 
 
-def _cross_check(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
-    """Checks that span entries and files: ids unique, references resolve, every need served."""
-    need_ids = {item.model.id for item in sections["needs"]}  # type: ignore[attr-defined]
-    place_ids = {item.model.id for item in sections["places"]}  # type: ignore[attr-defined]
+def _raw_ids(items: list[dict[str, Any]]) -> set[str]:
+    return {str(item["id"]) for item in items if "id" in item}
+
+
+def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[dict[str, Any]]]) -> Iterator[Problem]:
+    """Checks that span entries and files: ids unique, references resolve, every need served.
+
+    Entries that failed validation still count as existing (by their raw id and needs), so that
+    one mistake is reported once, not again by every entry that refers to it.
+    """
+    need_ids = {item.model.id for item in sections["needs"]} | _raw_ids(invalid["needs"])  # type: ignore[attr-defined]
+    place_ids = {item.model.id for item in sections["places"]} | _raw_ids(invalid["places"])  # type: ignore[attr-defined]
     seen: dict[str, _Located] = {}
     for section in ("organisations", "helplines", "events", "needs", "places"):
         ids_here: dict[str, _Located] = {} if section in ("needs", "places") else seen
@@ -444,7 +461,13 @@ def _cross_check(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
             else:
                 ids_here[entry_id] = item
     organisation_ids = {item.model.id for item in sections["organisations"]}  # type: ignore[attr-defined]
-    served: set[str] = set()
+    organisation_ids |= _raw_ids(invalid["organisations"])
+    served: set[str] = {
+        str(need)
+        for item in (*invalid["organisations"], *invalid["helplines"])
+        for need in (item.get("needs") or [])
+        if isinstance(item.get("needs"), list)
+    }
     for section in ("organisations", "helplines", "events"):
         for item in sections[section]:
             entry = item.model

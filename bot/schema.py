@@ -11,7 +11,16 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 LANGUAGES = ("en", "ar", "fa", "uk", "ps", "ku", "ti", "fr")
 """Languages the bot understands and answers in (ISO 639-1; ku is Kurdish Sorani)."""
@@ -173,14 +182,16 @@ class OpeningHours(Frozen):
     opens: Annotated[time, BeforeValidator(_time)] = Field(examples=["10:00"])
     closes: Annotated[time, BeforeValidator(_time)] = Field(examples=["16:00"])
 
-    @model_validator(mode="after")
-    def _closes_after_opens(self) -> OpeningHours:
-        if self.closes <= self.opens:
+    @field_validator("closes")
+    @classmethod
+    def _closes_after_opens(cls, closes: time, info: ValidationInfo) -> time:
+        opens = info.data.get("opens")
+        if opens is not None and closes <= opens:
             raise ValueError(
-                f"'closes' ({self.closes:%H:%M}) must be after 'opens' ({self.opens:%H:%M}); "
+                f"({closes:%H:%M}) must be after 'opens' ({opens:%H:%M}); "
                 "for a service open all day and night write open_24_7: true instead"
             )
-        return self
+        return closes
 
 
 class Coordinates(Frozen):

@@ -1,0 +1,55 @@
+"""Normalisation: the same word however it is typed."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import fold, tokenize
+
+
+def test_arabic_and_persian_letter_variants_fold_together() -> None:
+    # Arabic yeh/kaf/teh marbuta and alef forms against their Persian and plain forms.
+    assert fold("\u064a\u0643\u0629") == fold("\u06cc\u06a9\u0647")
+    assert fold("\u0623\u0625\u0622") == fold("\u0627\u0627\u0627")
+    assert fold("\u0643\u062a\u0627\u0628") == fold("\u06a9\u062a\u0627\u0628")
+
+
+def test_diacritics_and_tatweel_are_removed() -> None:
+    assert fold("\u0637\u064e\u0639\u064e\u0627\u0645") == fold("\u0637\u0639\u0627\u0645")  # with fatha
+    assert fold("\u0637\u0640\u0640\u0639\u0627\u0645") == fold("\u0637\u0639\u0627\u0645")  # with tatweel
+    assert fold("Très café") == "tres cafe"
+
+
+def test_zero_width_non_joiner_is_removed() -> None:
+    assert tokenize("می\u200cخواهم") == tokenize("میخواهم")
+
+
+def test_sorani_and_pashto_letters_fold_to_keyboard_forms() -> None:
+    assert fold("\u06d5") == fold("\u0647")  # Sorani ae written with heh
+    assert fold("\u06ce") == fold("\u06cc")  # Sorani yeh with a v
+    assert fold("\u069a") == fold("\u0634")  # Pashto sheen
+
+
+def test_ukrainian_apostrophes_unified_and_joined() -> None:
+    assert tokenize("б’ють") == tokenize("б'ють") == tokenize("бʼють") == ["бють"]
+
+
+def test_french_elision_splits_latin_words() -> None:
+    assert tokenize("d'asile l'avocat") == ["d", "asile", "l", "avocat"]
+
+
+def test_arabic_indic_and_persian_digits() -> None:
+    assert fold("٠١٢٣") == "0123"
+    assert fold("۴۵۶") == "456"
+
+
+def test_tigrinya_letter_families_fold() -> None:
+    assert fold("\u1220") == fold("\u1230")  # sa written two ways
+
+
+@given(st.text(max_size=300))
+def test_fold_and_tokenize_never_fail(text: str) -> None:
+    tokens = tokenize(text)
+    assert all(t and " " not in t for t in tokens)
+    assert fold(fold(text)) == fold(text)
