@@ -13,12 +13,113 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.text import token_script, tokenize
+from bot.text import fold, token_script, tokenize
 
 EXACT = 1.0
 ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "lesson")
 AFFIX = 0.9  # an Arabic-script or Ge'ez word with a clitic or suffix around it
 FUZZY = 0.85  # a typo
+
+
+def _folded_affixes(*codepoint_words: tuple[int, ...]) -> tuple[str, ...]:
+    """Affixes written as code points (so a reader can check them), folded like message text, longest first."""
+    words = {fold("".join(map(chr, word))) for word in codepoint_words}
+    return ("", *sorted(words, key=len, reverse=True))
+
+
+# Real clitics and inflections only: stripping any 1-3 letters turned Farsi "kar" (work) into a
+# part of dozens of unrelated words. Arabic: wa-, fa-, bi-, li-, ka-, al- and their combinations;
+# Farsi/Dari: mi-, nemi-, be-, na- verb prefixes; Sorani: de-, na-; pronoun and plural endings.
+_ALEF, _LAM, _WAW, _FEH, _BEH, _KAF, _MEEM, _NOON, _YEH, _HEH, _TEH, _DAL, _SHEEN = (
+    0x0627,
+    0x0644,
+    0x0648,
+    0x0641,
+    0x0628,
+    0x0643,
+    0x0645,
+    0x0646,
+    0x064A,
+    0x0647,
+    0x062A,
+    0x062F,
+    0x0634,
+)
+_AL = (_ALEF, _LAM)
+_ARABIC_PREFIXES = _folded_affixes(
+    (_WAW,),
+    (_FEH,),
+    (_BEH,),
+    (_LAM,),
+    (_KAF,),
+    _AL,
+    (_WAW, *_AL),
+    (_FEH, *_AL),
+    (_BEH, *_AL),
+    (_KAF, *_AL),
+    (_LAM, _LAM),
+    (_WAW, _LAM, _LAM),
+    (_WAW, _BEH),
+    (_WAW, _LAM),
+    (_FEH, _BEH),
+    (_FEH, _LAM),
+    (_MEEM, _YEH),
+    (_NOON, _MEEM, _YEH),
+    (_NOON,),
+    (_DAL, _HEH),
+)
+_ARABIC_SUFFIXES = _folded_affixes(
+    (_YEH,),
+    (_KAF,),
+    (_HEH,),
+    (_HEH, _ALEF),
+    (_NOON, _ALEF),
+    (_HEH, _MEEM),
+    (_KAF, _MEEM),
+    (_NOON, _YEH),
+    (_TEH,),
+    (_ALEF, _TEH),
+    (_YEH, _NOON),
+    (_WAW, _NOON),
+    (_ALEF, _NOON),
+    (_WAW, _ALEF),
+    (_MEEM,),
+    (_SHEEN,),
+    (_ALEF, _MEEM),
+    (_ALEF, _SHEEN),
+    (_MEEM, _ALEF, _NOON),
+    (_TEH, _ALEF, _NOON),
+    (_SHEEN, _ALEF, _NOON),
+    (_HEH, _ALEF, _YEH),
+    (_YEH, _ALEF, _NOON),
+    (_HEH, _KAF, _HEH),
+    (_HEH, _KAF, _ALEF, _NOON),
+    (_YEH, _MEEM),
+    (_NOON, _DAL),
+    (_YEH, _DAL),
+    (_WAW, _NOON, _HEH),
+    (_ALEF, _YEH),
+)
+# Tigrinya prepositions and possessive endings fuse with the word they belong to.
+_ETHIOPIC_PREFIXES = _folded_affixes(
+    (0x1295,), (0x1265,), (0x12A3, 0x1265), (0x12AB, 0x1265), (0x121D, 0x1235), (0x12D8,), (0x12A8,), (0x1295, 0x12DD)
+)
+_ETHIOPIC_SUFFIXES = _folded_affixes(
+    (0x1292,),
+    (0x12AB,),
+    (0x12AA,),
+    (0x1293,),
+    (0x12A9, 0x121D),
+    (0x12A9,),
+    (0x12CB,),
+    (0x12EE,),
+    (0x1275,),
+    (0x1273,),
+)
+_AFFIXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "arabic": (_ARABIC_PREFIXES, _ARABIC_SUFFIXES),
+    "ethiopic": (_ETHIOPIC_PREFIXES, _ETHIOPIC_SUFFIXES),
+}
 
 
 def _fuzzy_cutoff(length: int) -> float:
@@ -80,16 +181,20 @@ class WordMatcher:
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
 
     def _affix_matches(self, token: str, script: str) -> list[WordMatch]:
-        """A listed word inside the token, with a short prefix or ending around it."""
+        """A listed word inside the token, with a clitic, prefix or ending around it."""
         out: list[WordMatch] = []
         if script in ("arabic", "ethiopic"):
-            for before in range(4):
-                for after in range(3):
-                    core = token[before : len(token) - after]
-                    if (before or after) and len(core) >= 3:
-                        if core in self.exact:
-                            out.append(WordMatch(core, AFFIX))
-                        out.extend(self._stem_matches(core, AFFIX))
+            prefixes, suffixes = _AFFIXES[script]
+            for prefix in prefixes:
+                if not token.startswith(prefix):
+                    continue
+                for suffix in suffixes:
+                    if (prefix or suffix) and token.endswith(suffix):
+                        core = token[len(prefix) : len(token) - len(suffix)]
+                        if len(core) >= 3:
+                            if core in self.exact:
+                                out.append(WordMatch(core, AFFIX))
+                            out.extend(self._stem_matches(core, AFFIX))
         elif script in ("latin", "cyrillic"):
             for after in range(1, 4):
                 core = token[: len(token) - after]
