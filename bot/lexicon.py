@@ -143,7 +143,7 @@ class WordMatcher:
             (self.stems if word.endswith("*") else self.exact).add(word.rstrip("*"))
         # Words that are right as typed and must not be "corrected" into a listed word
         # (a weekday is not a typo for "money").
-        self.known = frozenset(known) | self.exact
+        self.known = frozenset(known) - self.exact
         by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in self.exact:
             by_shape[(token_script(word), len(word))].append(word)
@@ -176,7 +176,9 @@ class WordMatcher:
         script = token_script(token)
         if not found:
             add(self._affix_matches(token, script))
-        if not found and token not in self.known:
+        if token not in self.known and not (found and token not in self.exact):
+            # A listed word may itself be a misspelling ("englsh" in "englsh class*"): its
+            # correct neighbours are tried too, so "englsh clases" still meets "english clas*".
             add(self._fuzzy_matches(token, script))
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
 

@@ -145,7 +145,8 @@ class Index:
         u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens)))
         for hit in self.needs.find(tokens):
             if not hit.key.startswith("!"):
-                u.needs[hit.key] = u.needs.get(hit.key, 0.0) + hit.weight
+                # One phrase is one piece of evidence, however many words it has.
+                u.needs[hit.key] = u.needs.get(hit.key, 0.0) + min(1.0, hit.weight)
         u.names = self.names.find(tokens)
         u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
         for hit in self.conversation.find(tokens):
