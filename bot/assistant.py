@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.events import next_occurrence
-from bot.i18n import answer_language, translator
+from bot.events import Occurrence, next_occurrence, upcoming
+from bot.geo import nearest
+from bot.i18n import NATIVE_NAMES, answer_language, translator
 from bot.knowledge import KnowledgeBase
 from bot.language import detect
 from bot.matching import Index, Match
 from bot.replies import Button, Renderer, Reply, esc, ltr
-from bot.schema import LANGUAGES, Event, Service
+from bot.schema import LANGUAGES, Coordinates, Event, Service
 
 MAX_QUESTION = 2000
 """Characters of a message that are read; a longer message is answered from its beginning."""
@@ -74,7 +75,7 @@ class Assistant:
             named = best.entry.id in u.names
             need = None if named else best.need
             parts.append(r.matches(ranking.matches, now, need))
-            buttons += self._match_buttons(r, ranking.matches, need)
+            buttons += self._match_buttons(r, ranking.matches, need, now)
             matches += ranking.matches
         elif not u.crisis:
             if (u.greeting or u.thanks) and not u.content:
@@ -85,14 +86,61 @@ class Assistant:
         return Reply("\n\n".join(parts), tuple(buttons), r.lang, bool(u.crisis), tuple(matches))
 
     @staticmethod
-    def _match_buttons(r: Renderer, matches: tuple[Match, ...], need: str | None) -> list[tuple[Button, ...]]:
+    def _match_buttons(
+        r: Renderer, matches: tuple[Match, ...], need: str | None, now: datetime
+    ) -> list[tuple[Button, ...]]:
         rows: list[tuple[Button, ...]] = []
         if need is not None:
             need_model = r.kb.need(need)
             if need_model is not None:
                 rows.append((Button(r.t("More: {need}", need=r.need_label(need_model)), f"need:{need}"),))
+        for match in matches:
+            if isinstance(match.entry, Event) and match.occurrence and not match.occurrence.is_past(now):
+                rows.append((Button(r.t("Remind me: {name}", name=match.entry.name), f"remind:{match.entry.id}"),))
         rows.append((Button(r.t("Menu"), "menu"),))
         return rows
+
+    def notice(self, kind: str, language: str, **values: object) -> Reply:
+        r = self.renderer(language)
+        return Reply(r.notice(kind, **values), (), r.lang)
+
+    def help(self, language: str) -> Reply:
+        r = self.renderer(language)
+        return Reply(r.help(), r.need_menu(), r.lang)
+
+    def privacy(self, language: str) -> Reply:
+        r = self.renderer(language)
+        return Reply(r.privacy(), ((Button(r.t("Delete my data"), "forget"),),), r.lang)
+
+    def language_menu(self, language: str) -> Reply:
+        r = self.renderer(language)
+        buttons = [Button(NATIVE_NAMES[lang], f"lang:{lang}") for lang in LANGUAGES]
+        return Reply(r.notice("choose-language"), tuple(tuple(buttons[i : i + 2]) for i in range(0, 8, 2)), r.lang)
+
+    def events(self, now: datetime, language: str, days: int = 30) -> Reply:
+        """Upcoming events in the next `days` days, each with a "Remind me" button."""
+        r = self.renderer(language)
+        soon = upcoming(self.kb.events, now, days)
+        if not soon:
+            return Reply(r.notice("no-events", days=days), r.need_menu(), r.lang)
+        buttons = tuple((Button(r.t("Remind me: {name}", name=o.event.name), f"remind:{o.event.id}"),) for o in soon)
+        return Reply(r.event_list(soon, now, days), buttons, r.lang)
+
+    def nearby(self, here: Coordinates, language: str) -> Reply:
+        r = self.renderer(language)
+        found = nearest(self.kb, here)
+        if not found:
+            return Reply(r.notice("no-nearby"), r.need_menu(), r.lang)
+        rows = tuple((Button(n.organisation.name, f"entry:{n.organisation.id}"),) for n in found)
+        return Reply(r.nearby(found), rows, r.lang)
+
+    def reminder_target(self, event_id: str, now: datetime) -> Occurrence | None:
+        """The next occurrence a "Remind me" on this event is about; None if gone or past."""
+        event = self.kb.entry(event_id)
+        if not isinstance(event, Event):
+            return None
+        occurrence = next_occurrence(event, now)
+        return None if occurrence.start <= now else occurrence
 
     def welcome(self, language: str) -> Reply:
         r = self.renderer(language)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_time
 
 from bot.events import LONDON, Occurrence
+from bot.geo import Nearby
 from bot.hours import day_ranges, is_open
 from bot.i18n import RTL, Translator
 from bot.knowledge import KnowledgeBase
@@ -292,6 +293,87 @@ class Renderer:
         for i, match in enumerate(matches):
             parts.append(self.card(match, now, full=(i == 0 and need is None)))
         return "\n\n".join(parts)
+
+    def notice(self, kind: str, **values: object) -> str:
+        """A short message the bot says about itself; `kind` names it (see the keys below)."""
+        t = self.t
+        texts = {
+            "subscribed": t("You will get reminders of upcoming events. Send /unsubscribe to stop them."),
+            "already-subscribed": t("You are already subscribed to event reminders. Send /unsubscribe to stop them."),
+            "unsubscribed": t("You will get no more event reminders."),
+            "not-subscribed": t("You were not subscribed to event reminders."),
+            "forgotten": t("Done: I have deleted everything I kept about you. You can go on asking questions."),
+            "slow-down": t("You are sending messages very fast. Please wait a minute, then ask again."),
+            "sorry": t("Sorry, something went wrong on my side. Please try again in a moment."),
+            "admins-only": t("Sorry, only the bot's organisers can use this command."),
+            "reminder-set": t("I will remind you about {name} about two hours before it starts.", **values),
+            "reminder-already": t("You already asked for a reminder about {name}.", **values),
+            "event-gone": t("Sorry, that event is no longer listed."),
+            "language-set": t("I will answer in {language} from now on.", **values),
+            "choose-language": t("Choose the language for my answers:"),
+            "send-location": t("Share your location with the 📎 button to see the nearest organisations."),
+            "no-events": t("No events are listed for the next {days} days.", **values),
+            "no-nearby": t("I do not know where the organisations near you are. Tell me your town instead."),
+        }
+        return esc(texts[kind])
+
+    def privacy(self) -> str:
+        t = self.t
+        return "\n".join(
+            [
+                "<b>" + esc(t("What I keep about you")) + "</b>",
+                esc(t("I do not keep what you write to me.")),
+                esc(
+                    t(
+                        "If you choose a language or subscribe to reminders, I keep your chat number, your language "
+                        "and whether you want reminders, until you send /forget."
+                    )
+                ),
+                esc(t("If you tap 'Remind me' on an event, I keep that until the event has passed.")),
+                esc(t("Send /forget at any time and I delete all of it at once.")),
+            ]
+        )
+
+    def help(self) -> str:
+        t = self.t
+        lines = [
+            "<b>" + esc(t("How to use this bot")) + "</b>",
+            esc(
+                t(
+                    "Write what you need in your own words and in your own language, for example: "
+                    "'I need a solicitor' or 'free food in Norwich'."
+                )
+            ),
+            esc(t("Or tap a button below. Share your location to see the nearest organisations.")),
+            esc(
+                t(
+                    "Commands: /events upcoming events, /subscribe event reminders, /language change language, "
+                    "/privacy what I keep, /forget delete it."
+                )
+            ),
+        ]
+        contact = self.human_contact()
+        if contact:
+            lines += ["", contact]
+        return "\n".join(lines)
+
+    def nearby(self, found: Sequence[Nearby]) -> str:
+        lines = ["<b>" + esc(self.t("Nearest to you:")) + "</b>"]
+        for item in found:
+            org = item.organisation
+            km = max(1, round(item.km))
+            where = (
+                self.t("about {km} km away (centre of {town})", km=km, town=item.town.name)
+                if item.town is not None
+                else self.t("about {km} km away", km=km)
+            )
+            lines.append(f"\n<b>{esc(org.name)}</b> · {esc(where)}")
+            lines += self.contacts(org)
+        return "\n".join(lines)
+
+    def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:
+        head = "<b>" + esc(self.t("Events in the next {days} days", days=days)) + "</b>"
+        return "\n\n".join([head, *(self.event_card(o, now) for o in occurrences)])
 
     def did_you_mean(self, matches: Sequence[Match]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
         text = esc(self.t("Did you mean one of these?"))

@@ -311,6 +311,14 @@ class Place(Frozen):
     name: Text = Field(examples=["Norwich"])
     aliases: list[Text] = Field(default_factory=list)
     within: list[Slug] = Field(default_factory=list, examples=[["norfolk"]])
+    centre: Coordinates | None = Field(default=None, description="The town centre, to sort by distance")
+    centre_source: Url | None = None
+
+    @model_validator(mode="after")
+    def _centre_has_source(self) -> Place:
+        if self.centre is not None and self.centre_source is None:
+            raise ValueError("'centre' needs a 'centre_source': the web page the coordinates come from")
+        return self
 
 
 class ConversationWords(Frozen):

@@ -1,0 +1,127 @@
+"""Settings from the environment (and an optional `.env` file), read once into one typed object.
+
+A missing or malformed setting stops start-up with one sentence that names the variable: the
+person starting the bot is often a volunteer, and a traceback tells them nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one sentence for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    admin_ids: frozenset[int] = frozenset()
+    db_path: Path = Path("data/bot.sqlite3")
+    knowledge_dir: Path = Path("knowledge")
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    flood_limit: int = 20  # messages per user per minute before "please wait"
+    send_rate: float = 30.0  # our own cap on messages per second to Telegram; 0 = none
+    broadcast_rate: float = 25.0  # broadcast messages per second
+    log_unanswered: bool = False
+
+    @property
+    def file_api_url(self) -> str:
+        """The file endpoint beside the API (".../bot" -> ".../file/bot")."""
+        base = self.api_url.rstrip("/")
+        head, _, tail = base.rpartition("/")
+        return f"{head}/file/{tail}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        """Read the settings; values in the environment win over those in `.env`."""
+        env = {**read_dotenv(dotenv), **(os.environ if environ is None else environ)}
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in it.")
+        if not TOKEN_SHAPE.match(token):
+            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a token from @BotFather (digits:letters).")
+        api_url = env.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip() or DEFAULT_API_URL
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
+            raise SettingsError(f"TELEGRAM_API_URL must be a URL like {DEFAULT_API_URL}.")
+        return cls(
+            token=token,
+            api_url=api_url,
+            admin_ids=_ids(env.get("BOT_ADMIN_IDS", "")),
+            db_path=Path(env.get("BOT_DB_PATH", "").strip() or "data/bot.sqlite3"),
+            knowledge_dir=Path(env.get("BOT_KNOWLEDGE_DIR", "").strip() or "knowledge"),
+            timezone=_zone(env.get("BOT_TIMEZONE", "").strip() or "Europe/London"),
+            flood_limit=int(_number(env, "BOT_FLOOD_LIMIT", 20, minimum=1)),
+            send_rate=_number(env, "BOT_SEND_RATE", 30, minimum=0),
+            broadcast_rate=_number(env, "BOT_BROADCAST_RATE", 25, minimum=0.1),
+            log_unanswered=_flag(env, "BOT_LOG_UNANSWERED"),
+        )
+
+
+def read_dotenv(path: Path | None) -> dict[str, str]:
+    """KEY=VALUE lines of a `.env` file; comments and blank lines skipped, quotes removed."""
+    if path is None or not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d+", part):
+            raise SettingsError(
+                f"BOT_ADMIN_IDS must be Telegram user ids separated by commas, like 12345,67890; got {part!r}."
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"BOT_TIMEZONE must be a time zone name like Europe/London; got {name!r}.") from None
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number like {default:g}; got {raw!r}.") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum:g}; got {raw!r}.")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be 1 (on) or 0 (off); got {raw!r}.")
