@@ -178,10 +178,34 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # ---- the default: Telegram if there is a token, else the console ------------------------------
 
 
+def cmd_telegram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run on Telegram with long polling until SIGTERM or Ctrl-C."""
+    from bot.config import Settings, SettingsError
+    from bot.store import StoreError
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"Cannot start: {exc}", file=err)
+        return EXIT_USAGE
+    kb = load_or_explain(args.knowledge or str(settings.knowledge_dir), err)
+    if kb is None:
+        return EXIT_PROBLEMS
+    from bot.logsafe import setup_logging
+    from handlers.app import build_application  # Telegram is imported only when it is used
+
+    setup_logging(settings.token)
+    try:
+        build_application(settings, kb).run_polling()
+    except StoreError as exc:
+        print(f"Cannot start: {exc}", file=err)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
-        print("Telegram mode is not available yet in this version.", file=err)
-        return EXIT_USAGE
+        return cmd_telegram(args, out, err)
     if not sys.stdin.isatty():
         print(
             "No TELEGRAM_BOT_TOKEN is set and there is no terminal to chat in. "
@@ -219,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", parents=[knowledge], help="write the knowledge base as JSON")
     export.add_argument("--format", choices=["json"], default="json")
     export.set_defaults(run=cmd_export)
+    telegram = sub.add_parser("telegram", parents=[knowledge], help="run on Telegram (needs TELEGRAM_BOT_TOKEN)")
+    telegram.set_defaults(run=cmd_telegram)
     parser.set_defaults(run=cmd_default)
     return parser
 

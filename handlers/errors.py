@@ -1,0 +1,42 @@
+"""What happens when a handler fails: log it without the user's words, apologise, keep serving."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden
+
+from handlers.chat import Context, sender, service
+from handlers.sending import send_reply
+
+log = logging.getLogger("sanctuary.errors")
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    who = sender(update) if isinstance(update, Update) else None
+    chat = who.chat_id if who else None
+    kind = _update_kind(update)
+    svc = service(context)
+    if isinstance(error, Forbidden) and chat is not None:
+        log.info("chat %s blocked the bot; marked inactive", chat)
+        await svc.store.mark_blocked(chat)
+        return
+    # The exception's type and where it happened; never the message text the user sent.
+    log.error("error handling %s update from chat %s: %r", kind, chat, error, exc_info=error)
+    if who is None:
+        return
+    try:
+        await send_reply(context.bot, who.chat_id, svc.sorry(await svc.language(who)))
+    except Exception as exc:
+        log.warning("could not apologise to chat %s: %r", chat, exc)
+
+
+def _update_kind(update: object) -> str:
+    if not isinstance(update, Update):
+        return type(update).__name__
+    for kind in ("message", "callback_query", "my_chat_member", "edited_message"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
