@@ -29,6 +29,11 @@ NATIVE_NAMES = {
 }
 
 
+def N_(message: str) -> str:
+    """Marks an English sentence for the catalogs where it is written; translated where it is shown."""
+    return message
+
+
 @dataclass(frozen=True)
 class Translator:
     """Translates the bot's English sentences into one language, with {named} placeholders."""

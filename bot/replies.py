@@ -17,7 +17,7 @@ from babel.dates import format_date, format_time
 from bot.events import LONDON, Occurrence
 from bot.geo import Nearby
 from bot.hours import day_ranges, is_open
-from bot.i18n import RTL, Translator
+from bot.i18n import N_, RTL, Translator
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match
 from bot.schema import Entry, Event, Helpline, Need, Service
@@ -296,27 +296,26 @@ class Renderer:
 
     def notice(self, kind: str, **values: object) -> str:
         """A short message the bot says about itself; `kind` names it (see the keys below)."""
-        t = self.t
         texts = {
-            "subscribed": t("You will get reminders of upcoming events. Send /unsubscribe to stop them."),
-            "already-subscribed": t("You are already subscribed to event reminders. Send /unsubscribe to stop them."),
-            "unsubscribed": t("You will get no more event reminders."),
-            "not-subscribed": t("You were not subscribed to event reminders."),
-            "forgotten": t("Done: I have deleted everything I kept about you. You can go on asking questions."),
-            "slow-down": t("You are sending messages very fast. Please wait a minute, then ask again."),
-            "sorry": t("Sorry, something went wrong on my side. Please try again in a moment."),
-            "audience": t("{subscribed} people are subscribed to event reminders.", **values),
-            "admins-only": t("Sorry, only the bot's organisers can use this command."),
-            "reminder-set": t("I will remind you about {name} about two hours before it starts.", **values),
-            "reminder-already": t("You already asked for a reminder about {name}.", **values),
-            "event-gone": t("Sorry, that event is no longer listed."),
-            "language-set": t("I will answer in {language_name} from now on.", **values),
-            "choose-language": t("Choose the language for my answers:"),
-            "send-location": t("Share your location with the 📎 button to see the nearest organisations."),
-            "no-events": t("No events are listed for the next {days} days.", **values),
-            "no-nearby": t("I do not know where the organisations near you are. Tell me your town instead."),
+            "subscribed": N_("You will get reminders of upcoming events. Send /unsubscribe to stop them."),
+            "already-subscribed": N_("You are already subscribed to event reminders. Send /unsubscribe to stop them."),
+            "unsubscribed": N_("You will get no more event reminders."),
+            "not-subscribed": N_("You were not subscribed to event reminders."),
+            "forgotten": N_("Done: I have deleted everything I kept about you. You can go on asking questions."),
+            "slow-down": N_("You are sending messages very fast. Please wait a minute, then ask again."),
+            "sorry": N_("Sorry, something went wrong on my side. Please try again in a moment."),
+            "audience": N_("{subscribed} people are subscribed to event reminders."),
+            "admins-only": N_("Sorry, only the bot's organisers can use this command."),
+            "reminder-set": N_("I will remind you about {name} about two hours before it starts."),
+            "reminder-already": N_("You already asked for a reminder about {name}."),
+            "event-gone": N_("Sorry, that event is no longer listed."),
+            "language-set": N_("I will answer in {language_name} from now on."),
+            "choose-language": N_("Choose the language for my answers:"),
+            "send-location": N_("Share your location with the 📎 button to see the nearest organisations."),
+            "no-events": N_("No events are listed for the next {days} days."),
+            "no-nearby": N_("I do not know where the organisations near you are. Tell me your town instead."),
         }
-        return esc(texts[kind])
+        return esc(self.t(texts[kind], **values))
 
     def privacy(self) -> str:
         t = self.t

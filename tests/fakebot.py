@@ -22,7 +22,7 @@ import re
 import string
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -414,7 +414,8 @@ def parse_html(markup: str) -> tuple[str, list[JSON]]:
         tag = stack.pop()
         if end_name and end_name != tag.name:
             raise HtmlParseError(
-                f'Unmatched end tag at byte offset {byte_offset(begin)}, expected "</{tag.name}>", found "</{end_name}>"'
+                f"Unmatched end tag at byte offset {byte_offset(begin)}, "
+                f'expected "</{tag.name}>", found "</{end_name}>"'
             )
         length = offset16 - tag.utf16_offset
         if length > 0:
@@ -639,7 +640,9 @@ class FakeBotApi:
         while not predicate():
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}; calls so far:\n{self.describe_calls()}")
+                raise AssertionError(
+                    f"timed out after {timeout}s waiting for {what}; calls so far:\n{self.describe_calls()}"
+                )
             await self._wait_change(remaining)
 
     async def wait_for_sent(self, count: int, chat_id: int | str | None = None, timeout: float = 5.0) -> list[JSON]:  # noqa: ASYNC109
@@ -749,7 +752,7 @@ class FakeBotApi:
             "id": callback_id,
             "from": user,
             "message": copy.deepcopy(chat_messages[message_id]),
-            "chat_instance": str(-abs(hash(("chat", chat_id))) % 10**18),
+            "chat_instance": str(7_000_000_000_000_000_000 + chat_id),
             "data": data,
         }
         return self.inject_update("callback_query", query)
@@ -797,10 +800,10 @@ class FakeBotApi:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def _wait_change(self, timeout: float) -> None:
+    async def _wait_change(self, seconds: float) -> None:
         changed = self._changed
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(seconds):
                 await changed.wait()
 
     async def _sleep(self, seconds: float) -> None:
@@ -845,7 +848,11 @@ class FakeBotApi:
                         raw[name] = value if isinstance(value, str) else value.decode("utf-8", "replace")
         params: JSON = {}
         for name, value in raw.items():
-            if isinstance(value, str) and value.startswith("attach://") and isinstance(raw.get(value[9:]), UploadedFile):
+            if (
+                isinstance(value, str)
+                and value.startswith("attach://")
+                and isinstance(raw.get(value[9:]), UploadedFile)
+            ):
                 params[name] = raw[value[9:]]
             elif isinstance(value, str) and name in _TYPED_PARAMS:
                 try:
@@ -950,7 +957,9 @@ class FakeBotApi:
         if required and not text:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > limit:
-            message = "Bad Request: message is too long" if key == "text" else "Bad Request: message caption is too long"
+            message = (
+                "Bad Request: message is too long" if key == "text" else "Bad Request: message caption is too long"
+            )
             raise ApiError(400, message)
         content: JSON = {}
         if text:
@@ -1028,12 +1037,12 @@ class FakeBotApi:
             raise ApiError(400, "Bad Request: message can't be edited")
         return message
 
-    def _apply_edit(self, message: JSON, changes: JSON, params: JSON) -> JSON:
-        updated = {k: v for k, v in message.items() if k not in ("reply_markup", "edit_date", *changes.keys())}
-        updated.update(changes)
-        if {k: v for k, v in updated.items() if k != "edit_date"} == {
-            k: v for k, v in message.items() if k != "edit_date"
-        }:
+    def _apply_edit(self, message: JSON, drop: tuple[str, ...], replace: JSON, params: JSON) -> JSON:
+        """Replace the ``drop`` fields of a stored message by ``replace``; 400 when nothing changes."""
+        before = {k: v for k, v in message.items() if k != "edit_date"}
+        updated = {k: v for k, v in before.items() if k not in drop}
+        updated.update(replace)
+        if updated == before:
             raise ApiError(400, _NOT_MODIFIED)
         updated["edit_date"] = int(time.time())
         message.clear()
@@ -1059,7 +1068,9 @@ class FakeBotApi:
     async def _get_updates(self, params: JSON) -> list[JSON]:
         if self.webhook_url:
             raise ApiError(
-                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
             )
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
@@ -1166,12 +1177,7 @@ class FakeBotApi:
             return True
         if "text" not in message:
             raise ApiError(400, "Bad Request: there is no text in the message to edit")
-        content.setdefault("entities", [])
-        edited = self._apply_edit(message, content, params)
-        if not edited.get("entities"):
-            edited.pop("entities", None)
-            message.pop("entities", None)
-        return edited
+        return self._apply_edit(message, ("text", "entities", "reply_markup"), content, params)
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON | bool:
         message = self._message_to_edit(params)
@@ -1179,7 +1185,7 @@ class FakeBotApi:
         if message is None:
             self.edits.append(params)
             return True
-        return self._apply_edit(message, {} if markup is None else {"reply_markup": markup}, params)
+        return self._apply_edit(message, ("reply_markup",), {} if markup is None else {"reply_markup": markup}, params)
 
     async def _answer_callback_query(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id") or "")
@@ -1218,8 +1224,3 @@ class FakeBotApi:
 
 def _update_kind(update: JSON) -> str:
     return next(key for key in update if key != "update_id")
-
-
-def texts(params: Iterable[JSON]) -> list[str]:
-    """The ``text`` of each sendMessage params dict (handy with ``api.sent()``)."""
-    return [str(p.get("text", "")) for p in params]
