@@ -32,102 +32,41 @@ from aiohttp import web
 
 JSON = dict[str, Any]
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 SEND_METHODS = frozenset({"sendMessage", "sendDocument"})
 """Methods that deliver a message: listed by ``sent()``, slowed by ``delay_seconds``, rate limited."""
 EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup"})
 
-DEFAULT_ALLOWED_UPDATES = frozenset(
-    {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
-    }
+DEFAULT_ALLOWED_UPDATES = _words(
+    "message edited_message channel_post edited_channel_post business_connection business_message "
+    "edited_business_message deleted_business_messages inline_query chosen_inline_result callback_query "
+    "shipping_query pre_checkout_query purchased_paid_media poll poll_answer my_chat_member "
+    "chat_join_request chat_boost removed_chat_boost"
 )
 """What Telegram sends when ``allowed_updates`` is empty: all but chat_member and reactions."""
 
-CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
+CHAT_ACTIONS = _words(
+    "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
+    "choose_sticker find_location record_video_note upload_video_note"
 )
 
-_BUTTON_ACTIONS = frozenset(
-    {
-        "url",
-        "callback_data",
-        "web_app",
-        "login_url",
-        "switch_inline_query",
-        "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat",
-        "copy_text",
-        "callback_game",
-        "pay",
-    }
+_BUTTON_ACTIONS = _words(
+    "url callback_data web_app login_url switch_inline_query switch_inline_query_current_chat "
+    "switch_inline_query_chosen_chat copy_text callback_game pay"
 )
 
 # Form and multipart values arrive as strings; these parameters are JSON-decoded (numbers, booleans,
 # objects). Every other parameter stays a string, so a text like "42" is never turned into an int.
-_TYPED_PARAMS = frozenset(
-    {
-        "allow_paid_broadcast",
-        "allow_sending_without_reply",
-        "allowed_updates",
-        "cache_time",
-        "caption_entities",
-        "chat_id",
-        "commands",
-        "disable_content_type_detection",
-        "disable_notification",
-        "disable_web_page_preview",
-        "drop_pending_updates",
-        "entities",
-        "from_chat_id",
-        "latitude",
-        "limit",
-        "link_preview_options",
-        "longitude",
-        "max_connections",
-        "message_id",
-        "message_thread_id",
-        "offset",
-        "protect_content",
-        "reply_markup",
-        "reply_parameters",
-        "reply_to_message_id",
-        "scope",
-        "show_alert",
-        "show_caption_above_media",
-        "timeout",
-        "user_id",
-    }
+_TYPED_PARAMS = _words(
+    "allow_paid_broadcast allow_sending_without_reply allowed_updates cache_time caption_entities chat_id "
+    "commands disable_content_type_detection disable_notification disable_web_page_preview "
+    "drop_pending_updates entities from_chat_id latitude limit link_preview_options longitude "
+    "max_connections message_id message_thread_id offset protect_content reply_markup reply_parameters "
+    "reply_to_message_id scope show_alert show_caption_above_media timeout user_id"
 )
 
 _TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]+")

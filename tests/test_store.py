@@ -100,7 +100,7 @@ async def test_forget_deletes_every_row_about_the_user_and_no_one_else(store: St
     await store.subscribe(2, "en")
     assert await store.forget(1) == 2
     for table in Store.personal_tables():
-        async with store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 1") as cursor:  # noqa: S608
+        async with store.db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = 1") as cursor:
             assert (await cursor.fetchone())[0] == 0  # type: ignore[index]
     assert await store.subscribers() == [(2, "en")]
     assert await store.forget(12345) == 0  # a stranger: nothing to delete, no error
@@ -121,13 +121,16 @@ async def test_a_failed_transaction_is_not_committed_by_another_coroutine(store:
     """The aiosqlite pitfall: coroutine B's commit must not take A's half-done work with it."""
     a_inside = asyncio.Event()
 
+    async def fail_half_way() -> None:
+        async with store.transaction() as db:
+            await db.execute("INSERT INTO users (chat_id, created) VALUES (100, 'x')")
+            a_inside.set()
+            await asyncio.sleep(0.05)
+            raise RuntimeError("A fails after its first write")
+
     async def a() -> None:
-        with pytest.raises(RuntimeError):
-            async with store.transaction() as db:
-                await db.execute("INSERT INTO users (chat_id, created) VALUES (100, 'x')")
-                a_inside.set()
-                await asyncio.sleep(0.05)
-                raise RuntimeError("A fails after its first write")
+        with pytest.raises(RuntimeError, match="A fails"):
+            await fail_half_way()
 
     async def b() -> None:
         await a_inside.wait()
@@ -153,6 +156,6 @@ async def test_only_the_agreed_columns_exist(store: Store) -> None:
 async def test_connection_is_closed(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "x.sqlite3")
     await store.close()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no active connection"):
         await store.db.execute("SELECT 1")
     assert isinstance(store.db, aiosqlite.Connection)
