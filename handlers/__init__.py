@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Opt in to PTB 23's behaviour now: RetryAfter.retry_after is a timedelta (no deprecation warning).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from handlers.admin import on_broadcast
