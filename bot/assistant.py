@@ -120,11 +120,14 @@ class Assistant:
     def events(self, now: datetime, language: str, days: int = 30) -> Reply:
         """Upcoming events in the next `days` days, each with a "Remind me" button."""
         r = self.renderer(language)
-        soon = upcoming(self.kb.events, now, days)
+        soon = self.events_soon(now, days)
         if not soon:
             return Reply(r.notice("no-events", days=days), r.need_menu(), r.lang)
         buttons = tuple((Button(r.t("Remind me: {name}", name=o.event.name), f"remind:{o.event.id}"),) for o in soon)
         return Reply(r.event_list(soon, now, days), buttons, r.lang)
+
+    def events_soon(self, now: datetime, days: int = 30) -> list[Occurrence]:
+        return upcoming(self.kb.events, now, days)
 
     def nearby(self, here: Coordinates, language: str) -> Reply:
         r = self.renderer(language)
@@ -141,6 +144,12 @@ class Assistant:
             return None
         occurrence = next_occurrence(event, now)
         return None if occurrence.start <= now else occurrence
+
+    def reminder(self, occurrence: Occurrence, now: datetime, language: str) -> str:
+        return self.renderer(language).reminder(occurrence, now)
+
+    def event_changed(self, name: str, old: datetime, new: Occurrence | None, language: str) -> str:
+        return self.renderer(language).event_changed(name, old, new)
 
     def welcome(self, language: str) -> Reply:
         r = self.renderer(language)

@@ -7,19 +7,22 @@ nothing of Telegram, so the Telegram handlers stay thin and all of this is teste
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
+import time as clock_time
+from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from bot.assistant import Assistant, User
 from bot.flood import FloodLimiter, Verdict
 from bot.i18n import NATIVE_NAMES
 from bot.matching import local_now
-from bot.replies import Reply
+from bot.reminders import Request, due_reminders
+from bot.replies import Button, Reply, esc, plain_text
 from bot.schema import LANGUAGES, Coordinates
-from bot.store import Store
+from bot.store import Queued, Store
+from bot.watch import load_beside
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,9 @@ class Sender:
     chat_id: int
     user_id: int
     telegram_language: str | None = None
+
+
+MAX_PROBLEMS_SHOWN = 15
 
 
 class ChatService:
@@ -44,7 +50,7 @@ class ChatService:
         admin_ids: frozenset[int] = frozenset(),
         flood_limit: int = 20,
         clock: Callable[[], datetime] = local_now,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = clock_time.monotonic,
     ) -> None:
         self.assistant = assistant
         self.store = store
@@ -53,6 +59,7 @@ class ChatService:
         self.clock = clock
         self.monotonic = monotonic
         self._last_language: OrderedDict[int, str] = OrderedDict()
+        self.queued: Callable[[], None] = lambda: None  # the front end wakes its outbox sender here
 
     def swap(self, assistant: Assistant) -> None:
         """Start answering from a new knowledge base; one reference, so no reply sees half of each."""
@@ -98,16 +105,31 @@ class ChatService:
 
     async def text(self, who: Sender, text: str) -> Reply:
         user = await self.user(who)
-        reply = self.assistant.respond(text, self.clock(), user)
+        now = self.clock()
+        reply = self.assistant.respond(text, now, user)
         if text.strip():
             self._remember(who, reply.language)
+            await self._count(reply, now)
         return reply
+
+    async def _count(self, reply: Reply, now: datetime) -> None:
+        """Counts only, by day: how many asked, how many were answered, which needs, which languages."""
+        day = now.date()
+        await self.store.count(day, "questions")
+        await self.store.count(day, "language", reply.language)
+        if reply.emergency:
+            await self.store.count(day, "crisis")
+        if reply.matches:
+            await self.store.count(day, "answered")
+            best = reply.matches[-1] if reply.emergency else reply.matches[0]
+            if best.need:
+                await self.store.count(day, "need", best.need)
 
     async def start(self, who: Sender) -> Reply:
         language = await self.language(who)
         welcome = self.assistant.welcome(language)
         promise = self.assistant.renderer(language).t("I do not keep what you write. /privacy tells you more.")
-        return Reply(f"{welcome.html}\n\n<i>{_esc(promise)}</i>", welcome.buttons, welcome.language)
+        return Reply(f"{welcome.html}\n\n<i>{esc(promise)}</i>", welcome.buttons, welcome.language)
 
     async def help(self, who: Sender) -> Reply:
         return self.assistant.help(await self.language(who))
@@ -145,9 +167,13 @@ class ChatService:
         self._last_language.pop(who.chat_id, None)
         return self.assistant.notice("forgotten", language)
 
-    async def tap(self, who: Sender, action: str) -> Reply:
+    async def tap(self, who: Sender, action: str, message_id: int | None = None) -> Reply:
         """A tapped button: its action string, as the core wrote it."""
         kind, _, value = action.partition(":")
+        if kind == "bc":
+            if not self.is_admin(who):
+                return self.refuse(await self.language(who))
+            return await self._broadcast_button(who, value, message_id)
         if kind == "lang" and value in LANGUAGES:
             await self.store.set_language(who.chat_id, value)
             return self.assistant.notice("language-set", value, language_name=NATIVE_NAMES[value])
@@ -167,6 +193,157 @@ class ChatService:
         name = occurrence.event.name
         return self.assistant.notice("reminder-set" if new else "reminder-already", language, name=name)
 
+    # ---- organisers (the handlers check is_admin before calling these) ---------------------
+
+    async def broadcast_preview(self, who: Sender, text: str) -> Reply:
+        """Step one of a broadcast: a preview with the number of recipients and Send / Cancel."""
+        language = await self.language(who)
+        text = text.strip()
+        if not text:
+            return self.assistant.notice("broadcast-usage", language)
+        r = self.assistant.renderer(language)
+        draft = await self.store.create_draft("broadcast", esc(text), who.chat_id)
+        recipients = (await self.store.counts())["subscribed"]
+        buttons = ((Button(r.t("Send"), f"bc:send:{draft}"), Button(r.t("Cancel"), f"bc:cancel:{draft}")),)
+        return Reply(r.broadcast_preview(esc(text), recipients), buttons, r.lang)
+
+    async def _broadcast_button(self, who: Sender, value: str, message_id: int | None) -> Reply:
+        language = await self.language(who)
+        verb, _, number = value.partition(":")
+        if not number.isdigit():
+            return self.assistant.act("menu", self.clock(), language)
+        draft = int(number)
+        if verb == "cancel":
+            await self.store.cancel_draft(draft)
+            return replace(self.assistant.notice("broadcast-cancelled", language), replace=True)
+        recipients = await self.store.start_broadcast(draft, message_id, self.clock())
+        if recipients is None:
+            return self.assistant.notice("broadcast-not-draft", language)
+        self.queued()
+        return replace(await self.broadcast_status(draft, language), replace=True)
+
+    async def broadcast_status(self, broadcast_id: int, language: str = "en") -> Reply:
+        """The organiser's view of one broadcast: progress, or the final report."""
+        r = self.assistant.renderer(language)
+        b = await self.store.broadcast(broadcast_id)
+        if b is None:
+            return self.assistant.notice("broadcast-not-draft", language)
+        html = r.broadcast_progress(b.text, b.counts, b.recipients, b.state == "done")
+        return Reply(html, (), r.lang)
+
+    async def broadcasts(self, who: Sender) -> Reply:
+        language = await self.language(who)
+        r = self.assistant.renderer(language)
+        recent = await self.store.recent_broadcasts()
+        if not recent:
+            return self.assistant.notice("no-broadcasts", language)
+        lines = []
+        for b in recent:
+            c = b.counts
+            failed = c.get("failed", 0) + c.get("ambiguous", 0) + c.get("expired", 0)
+            summary = r.t(
+                "{sent} of {total} delivered, {blocked} blocked, {failed} failed, {pending} waiting",
+                sent=c.get("sent", 0), total=b.recipients, blocked=c.get("blocked", 0), failed=failed,
+                pending=c.get("pending", 0),
+            )  # fmt: skip
+            preview = plain_text(b.text)[:60]
+            lines.append(
+                f"<b>{esc(b.created[:16].replace('T', ' '))}</b> {esc(b.kind)}: {esc(preview)}\n{esc(summary)}"
+            )
+        return Reply("\n\n".join(lines), (), r.lang)
+
+    async def remind_now(self, who: Sender, event_id: str) -> Reply:
+        """An organiser sends an event's reminder to every subscriber now, through the outbox."""
+        language = await self.language(who)
+        now = self.clock()
+        occurrence = self.assistant.reminder_target(event_id.strip(), now)
+        if occurrence is None:
+            soon = self.assistant.events_soon(now)
+            return self.assistant.notice("remind-usage", language, example=soon[0].event.id if soon else "event-id")
+        broadcast = await self.store.create_draft("reminder", esc(occurrence.event.name), who.chat_id)
+        items = [
+            Queued(
+                chat_id,
+                self.assistant.reminder(occurrence, now, lang or "en"),
+                now,
+                key=f"manual:{broadcast}:{chat_id}",
+            )
+            for chat_id, lang in await self.store.subscribers()
+        ]
+        await self.store.enqueue(items, broadcast_id=broadcast)
+        await self.store.finish_if_done(broadcast)
+        self.queued()
+        return self.assistant.notice("remind-queued", language, count=len(items), name=occurrence.event.name)
+
+    async def reload(self, directory: Path) -> Reply:
+        """Load the YAML again: a valid version replaces the old one at once; an invalid one changes
+        nothing, and the reply lists its problems for the organisers."""
+        assistant, problems = await load_beside(directory)
+        errors = sorted(p for p in problems if p.severity == "error")
+        if assistant is None:
+            lines = [self.assistant.notice("reload-failed", "en", count=len(errors)).html]
+            lines += [esc(str(p)) for p in errors[:MAX_PROBLEMS_SHOWN]]
+            if len(errors) > MAX_PROBLEMS_SHOWN:
+                lines.append(esc(f"... and {len(errors) - MAX_PROBLEMS_SHOWN} more: run python run_bot.py validate"))
+            return Reply("\n".join(lines), (), "en")
+        self.swap(assistant)
+        return self.assistant.notice("reloaded", "en", summary=assistant.kb.summary())
+
+    async def queue_reminders(self, day_before: time) -> int:
+        """Queue the reminders that are due soon, and notices for cancelled or moved events."""
+        now = self.clock()
+        requests = [Request(*row) for row in await self.store.reminder_requests()]
+        queued, moved = due_reminders(
+            self.assistant.kb,
+            await self.store.subscribers(),
+            requests,
+            now,
+            day_before=day_before,
+            reminder_text=lambda occurrence, language: self.assistant.reminder(occurrence, now, language),
+            changed_text=self.assistant.event_changed,
+        )
+        added = await self.store.enqueue(queued)
+        for change in moved:
+            r = change.request
+            await self.store.update_reminder(
+                r.chat_id, r.event_id, r.occurrence, change.new.start if change.new else None
+            )
+        if added:
+            self.queued()
+        return added
+
+    async def stats(self, who: Sender, days: int = 7) -> Reply:
+        """For organisers: counts per day over the last week. Nothing about any one person."""
+        language = await self.language(who)
+        r = self.assistant.renderer(language)
+        since = self.clock().date() - timedelta(days=days - 1)
+        rows = await self.store.counts_since(since)
+        per_day: dict[str, dict[str, int]] = {}
+        needs: Counter[str] = Counter()
+        languages: Counter[str] = Counter()
+        for day, metric, key, count in rows:
+            if metric in ("questions", "answered", "crisis"):
+                per_day.setdefault(day, {})[metric] = count
+            elif metric == "need":
+                needs[key] += count
+            elif metric == "language":
+                languages[key] += count
+        lines = ["<b>" + esc(r.t("Questions in the last {days} days", days=days)) + "</b>"]
+        for day, c in sorted(per_day.items()):
+            asked, answered = c.get("questions", 0), c.get("answered", 0)
+            share = f"{100 * answered / asked:.0f}%" if asked else "-"
+            lines.append(esc(r.t("{day}: {asked} asked, {share} answered", day=day, asked=asked, share=share)))
+        total = sum(c.get("questions", 0) for c in per_day.values())
+        if not total:
+            lines.append(esc(r.t("No questions yet.")))
+        if needs:
+            top = ", ".join(f"{need} {count}" for need, count in needs.most_common(5))
+            lines.append(esc(r.t("Needs most asked: {list}", list=top)))
+        if languages:
+            used = ", ".join(f"{lang} {count}" for lang, count in languages.most_common())
+            lines.append(esc(r.t("Languages: {list}", list=used)))
+        return Reply("\n".join(lines), (), r.lang)
+
     async def audience(self, who: Sender) -> Reply:
         """For organisers: how many people a broadcast would reach now."""
         counts = await self.store.counts()
@@ -178,9 +355,3 @@ class ChatService:
 
     def sorry(self, language: str = "en") -> Reply:
         return self.assistant.notice("sorry", language)
-
-
-def _esc(text: str) -> str:
-    from bot.replies import esc
-
-    return esc(text)

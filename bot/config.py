@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +34,7 @@ class Settings:
     send_rate: float = 30.0  # our own cap on messages per second to Telegram; 0 = none
     broadcast_rate: float = 25.0  # broadcast messages per second
     log_unanswered: bool = False
+    reminder_time: time = time(18, 0)  # local time, the day before an event, when subscribers are reminded
 
     @property
     def file_api_url(self) -> str:
@@ -64,6 +66,7 @@ class Settings:
             send_rate=_number(env, "BOT_SEND_RATE", 30, minimum=0),
             broadcast_rate=_number(env, "BOT_BROADCAST_RATE", 25, minimum=0.1),
             log_unanswered=_flag(env, "BOT_LOG_UNANSWERED"),
+            reminder_time=_clock(env.get("BOT_REMINDER_TIME", "").strip() or "18:00"),
         )
 
 
@@ -116,6 +119,13 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum:g}; got {raw!r}.")
     return value
+
+
+def _clock(raw: str) -> time:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw)
+    if not match:
+        raise SettingsError(f"BOT_REMINDER_TIME must be a time like 18:00; got {raw!r}.")
+    return time(int(match[1]), int(match[2]))
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -41,6 +41,7 @@ class Reply:
     language: str = "en"
     emergency: bool = False
     matches: tuple[Match, ...] = field(default=(), compare=False)
+    replace: bool = False  # a tapped button's answer that should replace the message it was under
 
     @property
     def text(self) -> str:
@@ -304,6 +305,16 @@ class Renderer:
             "forgotten": N_("Done: I have deleted everything I kept about you. You can go on asking questions."),
             "slow-down": N_("You are sending messages very fast. Please wait a minute, then ask again."),
             "sorry": N_("Sorry, something went wrong on my side. Please try again in a moment."),
+            "broadcast-usage": N_("Write the message after the command: /broadcast The food bank is closed on Monday."),
+            "broadcast-cancelled": N_("Cancelled: nothing was sent."),
+            "broadcast-not-draft": N_("This broadcast was already sent or cancelled."),
+            "no-broadcasts": N_("No broadcasts yet."),
+            "remind-usage": N_("Write the id of an upcoming event after the command, for example: /remind {example}"),
+            "remind-queued": N_("The reminder of {name} is on its way to {count} subscribers."),
+            "reloaded": N_("Knowledge reloaded: {summary}"),
+            "reload-failed": N_(
+                "Nothing changed: the files have {count} problems, and the last good version still answers:"
+            ),
             "audience": N_("{subscribed} people are subscribed to event reminders."),
             "admins-only": N_("Sorry, only the bot's organisers can use this command."),
             "reminder-set": N_("I will remind you about {name} about two hours before it starts."),
@@ -374,6 +385,37 @@ class Renderer:
     def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:
         head = "<b>" + esc(self.t("Events in the next {days} days", days=days)) + "</b>"
         return "\n\n".join([head, *(self.event_card(o, now) for o in occurrences)])
+
+    def reminder(self, occurrence: Occurrence, now: datetime) -> str:
+        return "⏰ <b>" + esc(self.t("Reminder")) + "</b>\n\n" + self.event_card(occurrence, now)
+
+    def event_changed(self, name: str, old: datetime, new: Occurrence | None) -> str:
+        when = f"{self.day(old.astimezone(LONDON).date())}, {self.clock(old.astimezone(LONDON))}"
+        lines = ["⚠️ " + esc(self.t("{name} is no longer on {when}.", name=name, when=when))]
+        if new is None:
+            lines.append(esc(self.t("It has been cancelled or is no longer listed. /events shows what is on.")))
+        else:
+            new_when = f"{self.day(new.start.date())}, {self.clock(new.start)}"
+            lines.append(esc(self.t("The next one is on {when}. I will remind you before it.", when=new_when)))
+        return "\n".join(lines)
+
+    def broadcast_preview(self, text: str, recipients: int) -> str:
+        head = esc(self.t("Send this message to {count} subscribers?", count=recipients))
+        return f"<b>{head}</b>\n\n{text}"
+
+    def broadcast_progress(self, text: str, counts: dict[str, int], recipients: int, finished: bool) -> str:
+        sent = counts.get("sent", 0)
+        done = sum(counts.values()) - counts.get("pending", 0)
+        if finished:
+            head = self.t(
+                "Broadcast finished: {sent} delivered, {blocked} blocked the bot, {failed} failed.",
+                sent=sent,
+                blocked=counts.get("blocked", 0),
+                failed=counts.get("failed", 0) + counts.get("ambiguous", 0) + counts.get("expired", 0),
+            )
+        else:
+            head = self.t("Sending: {done} of {total} done, {sent} delivered.", done=done, total=recipients, sent=sent)
+        return f"<b>{esc(head)}</b>\n\n{text}"
 
     def did_you_mean(self, matches: Sequence[Match]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
         text = esc(self.t("Did you mean one of these?"))

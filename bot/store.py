@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -33,6 +33,43 @@ MIGRATIONS: tuple[str, ...] = (
         occurrence  TEXT NOT NULL,
         created     TEXT NOT NULL,
         PRIMARY KEY (chat_id, event_id, occurrence)
+    );
+    """,
+    # 2: broadcasts and reminders go through one durable outbox; anonymous counts
+    """
+    CREATE TABLE broadcasts (
+        id               INTEGER PRIMARY KEY,
+        kind             TEXT NOT NULL,            -- broadcast | reminder | notice
+        text             TEXT NOT NULL,            -- what organisers wrote, or a label for reminders
+        state            TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'cancelled', 'sending', 'done')),
+        created_by       INTEGER,                  -- the organiser's chat, for progress and the report
+        progress_message INTEGER,                  -- the organiser's message edited with progress
+        recipients       INTEGER NOT NULL DEFAULT 0,
+        created          TEXT NOT NULL,
+        finished         TEXT
+    );
+    CREATE TABLE outbox (
+        id           INTEGER PRIMARY KEY,
+        broadcast_id INTEGER REFERENCES broadcasts(id) ON DELETE CASCADE,
+        chat_id      INTEGER NOT NULL,
+        text         TEXT,                         -- NULL: the broadcast's text
+        key          TEXT UNIQUE,                  -- idempotency: the same reminder is queued once
+        not_before   TEXT NOT NULL,                -- UTC ISO time
+        expires      TEXT,                         -- not worth sending after this (the event started)
+        state        TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sent', 'blocked', 'failed', 'ambiguous', 'expired')),
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        updated      TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (state, not_before);
+    CREATE INDEX outbox_broadcast ON outbox (broadcast_id, state);
+    CREATE TABLE daily_counts (
+        day     TEXT NOT NULL,
+        metric  TEXT NOT NULL,                     -- questions | answered | crisis | need | language | report
+        key     TEXT NOT NULL DEFAULT '',
+        count   INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, metric, key)
     );
     """,
 )
@@ -179,7 +216,7 @@ class Store:
     @staticmethod
     def personal_tables() -> tuple[str, ...]:
         """Every table with a chat_id column, children first: what /forget must clear."""
-        return ("reminder_requests", "users")
+        return ("outbox", "reminder_requests", "users")
 
     async def subscribers(self) -> list[tuple[int, str | None]]:
         rows = await self._all(
@@ -222,3 +259,222 @@ class Store:
             "blocked": int(str(row[2])),
             "reminder_requests": int(str(reminders[0])),
         }
+
+    # ---- the outbox: broadcasts and reminders ----------------------------------------------
+
+    async def create_draft(self, kind: str, text: str, created_by: int | None) -> int:
+        """A broadcast the organiser has not confirmed yet: nothing is queued."""
+        cursor = await self.db.execute(
+            "INSERT INTO broadcasts (kind, text, created_by, created) VALUES (?, ?, ?, ?)",
+            (kind, text, created_by, _now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        rows = await self._broadcasts("WHERE id = ?", (broadcast_id,))
+        return rows[0] if rows else None
+
+    async def recent_broadcasts(self, limit: int = 10) -> list[Broadcast]:
+        return await self._broadcasts("WHERE state != 'draft' ORDER BY id DESC LIMIT ?", (limit,))
+
+    async def _broadcasts(self, where: str, params: tuple[object, ...]) -> list[Broadcast]:
+        select = "SELECT id, kind, text, state, created_by, progress_message, recipients, created, finished "
+        rows = await self._all(select + "FROM broadcasts " + where, params)  # `where` is ours; values are params
+        found = []
+        for row in rows:
+            counts = await self.outbox_counts(int(str(row[0])))
+            found.append(
+                Broadcast(
+                    id=int(str(row[0])),
+                    kind=str(row[1]),
+                    text=str(row[2]),
+                    state=str(row[3]),
+                    created_by=None if row[4] is None else int(str(row[4])),
+                    progress_message=None if row[5] is None else int(str(row[5])),
+                    recipients=int(str(row[6])),
+                    created=str(row[7]),
+                    finished=None if row[8] is None else str(row[8]),
+                    counts=counts,
+                )
+            )
+        return found
+
+    async def cancel_draft(self, broadcast_id: int) -> bool:
+        cursor = await self.db.execute(
+            "UPDATE broadcasts SET state = 'cancelled', finished = ? WHERE id = ? AND state = 'draft'",
+            (_now(), broadcast_id),
+        )
+        return cursor.rowcount > 0
+
+    async def start_broadcast(self, broadcast_id: int, progress_message: int | None, now: datetime) -> int | None:
+        """Queue one row per active subscriber, in the same transaction that marks it sending.
+
+        Returns the number of recipients, or None if it was not a draft (a second tap on Send)."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET state = 'sending', progress_message = ? WHERE id = ? AND state = 'draft'",
+                (progress_message, broadcast_id),
+            )
+            if cursor.rowcount == 0:
+                return None
+            cursor = await db.execute(
+                "INSERT INTO outbox (broadcast_id, chat_id, not_before, updated) "
+                "SELECT ?, chat_id, ?, ? FROM users WHERE subscribed = 1 AND active = 1",
+                (broadcast_id, _iso(now), _now()),
+            )
+            recipients = max(cursor.rowcount, 0)
+            await db.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?", (recipients, broadcast_id))
+            if recipients == 0:
+                await db.execute(
+                    "UPDATE broadcasts SET state = 'done', finished = ? WHERE id = ?", (_now(), broadcast_id)
+                )
+        return recipients
+
+    async def enqueue(self, items: Iterable[Queued], broadcast_id: int | None = None) -> int:
+        """Queue messages; one whose key is already queued (or was sent) is skipped. Returns the new ones."""
+        added = 0
+        async with self.transaction() as db:
+            for item in items:
+                cursor = await db.execute(
+                    "INSERT OR IGNORE INTO outbox (broadcast_id, chat_id, text, key, not_before, expires, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        broadcast_id,
+                        item.chat_id,
+                        item.text,
+                        item.key,
+                        _iso(item.not_before),
+                        None if item.expires is None else _iso(item.expires),
+                        _now(),
+                    ),
+                )
+                added += max(cursor.rowcount, 0)
+            if broadcast_id is not None:
+                await db.execute(
+                    "UPDATE broadcasts SET recipients = recipients + ?, state = 'sending' WHERE id = ?",
+                    (added, broadcast_id),
+                )
+        return added
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Messages whose time has come, oldest first."""
+        rows = await self._all(
+            "SELECT o.id, o.chat_id, COALESCE(o.text, b.text), o.broadcast_id, o.attempts, o.expires "
+            "FROM outbox o LEFT JOIN broadcasts b ON b.id = o.broadcast_id "
+            "WHERE o.state = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?",
+            (_iso(now), limit),
+        )
+        return [
+            OutboxItem(
+                id=int(str(r[0])),
+                chat_id=int(str(r[1])),
+                text=str(r[2]),
+                broadcast_id=None if r[3] is None else int(str(r[3])),
+                attempts=int(str(r[4])),
+                expires=None if r[5] is None else datetime.fromisoformat(str(r[5])).replace(tzinfo=UTC),
+            )
+            for r in rows
+        ]
+
+    async def mark(self, item_id: int, state: str, error: str | None = None) -> None:
+        """One durable write per send: the row's final state (or 'pending' again)."""
+        await self.db.execute(
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?",
+            (state, error, _now(), item_id),
+        )
+
+    async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?, updated = ? WHERE id = ?",
+            (_iso(when), error, _now(), item_id),
+        )
+
+    async def outbox_counts(self, broadcast_id: int) -> dict[str, int]:
+        rows = await self._all(
+            "SELECT state, COUNT(*) FROM outbox WHERE broadcast_id = ? GROUP BY state", (broadcast_id,)
+        )
+        return {str(state): int(str(count)) for state, count in rows}
+
+    async def finish_if_done(self, broadcast_id: int) -> bool:
+        """Mark a broadcast done when none of its rows is pending; True the first time."""
+        cursor = await self.db.execute(
+            "UPDATE broadcasts SET state = 'done', finished = ? WHERE id = ? AND state = 'sending' "
+            "AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = ? AND state = 'pending')",
+            (_now(), broadcast_id, broadcast_id),
+        )
+        return cursor.rowcount > 0
+
+    async def queued_keys(self, prefix: str) -> set[str]:
+        rows = await self._all("SELECT key FROM outbox WHERE key LIKE ?", (prefix.replace("%", "") + "%",))
+        return {str(r[0]) for r in rows}
+
+    async def update_reminder(self, chat_id: int, event_id: str, old: str, new: datetime | None) -> None:
+        """Move a reminder request to the event's new time, or drop it when the event is gone."""
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM reminder_requests WHERE chat_id = ? AND event_id = ? AND occurrence = ?",
+                (chat_id, event_id, old),
+            )
+            if new is not None:
+                await db.execute(
+                    "INSERT OR IGNORE INTO reminder_requests (chat_id, event_id, occurrence, created) "
+                    "VALUES (?, ?, ?, ?)",
+                    (chat_id, event_id, new.isoformat(), _now()),
+                )
+
+    # ---- anonymous counts ------------------------------------------------------------------
+
+    async def count(self, day: date, metric: str, key: str = "", by: int = 1) -> None:
+        await self.db.execute(
+            "INSERT INTO daily_counts (day, metric, key, count) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (day, metric, key) DO UPDATE SET count = count + excluded.count",
+            (day.isoformat(), metric, key, by),
+        )
+
+    async def counts_since(self, day: date) -> list[tuple[str, str, str, int]]:
+        rows = await self._all(
+            "SELECT day, metric, key, count FROM daily_counts WHERE day >= ? ORDER BY day, metric, key",
+            (day.isoformat(),),
+        )
+        return [(str(r[0]), str(r[1]), str(r[2]), int(str(r[3]))) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A message to queue: reminders carry an idempotency key and a time after which they are stale."""
+
+    chat_id: int
+    text: str | None
+    not_before: datetime
+    key: str | None = None
+    expires: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    chat_id: int
+    text: str
+    broadcast_id: int | None
+    attempts: int
+    expires: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    kind: str
+    text: str
+    state: str
+    created_by: int | None
+    progress_message: int | None
+    recipients: int
+    created: str
+    finished: str | None
+    counts: dict[str, int]
+
+
+def _iso(moment: datetime) -> str:
+    """UTC, fixed width, so that text comparison in SQL orders times correctly."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")

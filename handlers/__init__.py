@@ -9,7 +9,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from handlers.admin import on_broadcast
+from handlers.admin import on_broadcast, on_broadcasts, on_reload, on_remind, on_stats
 from handlers.chat import (
     on_events,
     on_forget,
@@ -36,6 +36,10 @@ COMMANDS = {
     "privacy": on_privacy,
     "forget": on_forget,
     "broadcast": on_broadcast,
+    "broadcasts": on_broadcasts,
+    "remind": on_remind,
+    "reload": on_reload,
+    "stats": on_stats,
 }
 
 

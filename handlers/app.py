@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,9 +18,13 @@ from bot.chat import ChatService
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 from bot.matching import local_now
+from bot.outbox import OutboxSender
 from bot.store import Store
+from bot.watch import fingerprint
 from handlers import register
+from handlers.jobs import queue_reminders, watch_knowledge
 from handlers.ordering import PerChatUpdateProcessor
+from handlers.outbox import progress_editor, telegram_send
 
 log = logging.getLogger("sanctuary")
 
@@ -52,6 +57,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Callable[[],
         )
         .concurrent_updates(PerChatUpdateProcessor(256))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.send_rate > 0:
@@ -76,8 +82,37 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         flood_limit=settings.flood_limit,
         clock=application.bot_data["clock"],
     )
+    service: ChatService = application.bot_data["service"]
+    sender = OutboxSender(
+        store,
+        telegram_send(application.bot),
+        settings.broadcast_rate,
+        progress=progress_editor(application.bot, service),
+        on_blocked=store.mark_blocked,
+    )
+    service.queued = sender.wake.set
+    stop = asyncio.Event()
+    application.bot_data["outbox"] = (sender, stop, asyncio.create_task(sender.run(stop), name="outbox"))
+    application.bot_data["knowledge_fingerprint"] = fingerprint(settings.knowledge_dir)
+    jobs = application.job_queue
+    assert jobs is not None
+    jobs.run_repeating(queue_reminders, interval=60, first=1, name="reminders")
+    jobs.run_repeating(watch_knowledge, interval=3, first=3, name="knowledge-watch")
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
     log.info("Sanctuary Bot is running: %s", kb.summary())
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Let the outbox finish the message in flight, then stop it; pending rows wait for the restart."""
+    outbox = application.bot_data.pop("outbox", None)
+    if outbox is None:
+        return
+    _, stop, task = outbox
+    stop.set()
+    try:
+        await asyncio.wait_for(task, timeout=5)
+    except TimeoutError:
+        log.warning("the outbox did not stop in time; its pending messages will be sent after the restart")
 
 
 @asynccontextmanager
@@ -95,6 +130,8 @@ async def started(application: Application, poll_timeout: float = 1.0) -> AsyncI
         finally:
             await application.updater.stop()
             await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown:

@@ -30,8 +30,14 @@ def sender(update: Update) -> Sender | None:
     return Sender(chat.id, user.id if user else chat.id, user.language_code if user else None)
 
 
-async def answer(update: Update, context: Context, produce: Callable[[ChatService, Sender], Awaitable[Reply]]) -> None:
-    """The one path every user-facing handler takes: flood limit, produce the reply, send it."""
+async def answer(
+    update: Update,
+    context: Context,
+    produce: Callable[[ChatService, Sender], Awaitable[Reply]],
+    edit: int | None = None,
+) -> None:
+    """The one path every handler takes: flood limit, produce the reply, send it (or replace the
+    tapped message `edit` when the reply asks to)."""
     who = sender(update)
     if who is None:
         return
@@ -40,6 +46,9 @@ async def answer(update: Update, context: Context, produce: Callable[[ChatServic
     if admitted is None:
         return
     reply = admitted if isinstance(admitted, Reply) else await produce(svc, who)
+    if reply.replace and edit is not None:
+        await context.bot.edit_message_text(reply.html, chat_id=who.chat_id, message_id=edit)
+        return
     await send_reply(context.bot, who.chat_id, reply)
 
 
@@ -93,7 +102,8 @@ async def on_tap(update: Update, context: Context) -> None:
     if query is None:
         return
     await query.answer()  # first, always: it stops the spinner on the user's phone
-    await answer(update, context, lambda svc, who: svc.tap(who, query.data or ""))
+    message_id = query.message.message_id if query.message else None
+    await answer(update, context, lambda svc, who: svc.tap(who, query.data or "", message_id), edit=message_id)
 
 
 async def on_membership(update: Update, context: Context) -> None:

@@ -8,7 +8,8 @@ same exceptions (RetryAfter, Forbidden, BadRequest, InvalidToken, Conflict) as i
 Realism that catches real bugs: HTML ``parse_mode`` is parsed the way Telegram does (an unsupported or
 unclosed tag is a 400 "can't parse entities"), texts are checked for length and emptiness, inline
 keyboards for ``callback_data`` of 1-64 bytes, edits for "message is not modified", callback queries
-may be answered only once, and ``getUpdates`` is real long polling with offsets.
+may be answered only once, and ``getUpdates`` is real long polling with offsets (a second poller
+ends the first with 409 Conflict, as when two bot instances run).
 """
 
 from __future__ import annotations
@@ -472,6 +473,7 @@ class FakeBotApi:
         self._files: dict[str, _StoredFile] = {}
         self._failures: list[_Failure] = []
         self._send_times: deque[float] = deque()
+        self._poll_generation = 0
         self._changed = asyncio.Event()
         self._closed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -1021,8 +1023,13 @@ class FakeBotApi:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:
             self._updates = self._updates[offset:]
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
+            if generation != self._poll_generation:
+                raise ApiError(409, _DEFAULT_DESCRIPTIONS[409])
             self._updates = [u for u in self._updates if _update_kind(u) in self._allowed_updates]
             if self._updates or self._closed.is_set():
                 return copy.deepcopy(self._updates[:limit])

@@ -7,11 +7,12 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from fakebot import FakeBotApi, HtmlParseError, parse_html
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter, TimedOut
+from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -172,6 +173,47 @@ async def test_long_polling_offset_and_allowed_updates(api: FakeBotApi) -> None:
         assert again[1].message.location.latitude == pytest.approx(52.63)
         assert len(await bot.get_updates(offset=again[-1].update_id + 1)) == 0
         assert api.pending_updates == []
+
+
+async def test_a_second_poller_ends_the_first_with_conflict(api: FakeBotApi) -> None:
+    async with make_bot(api) as bot, make_bot(api) as second_instance:
+        first = asyncio.create_task(bot.get_updates(timeout=timedelta(seconds=3)))
+        await api.wait_until(lambda: api.calls_to("getUpdates"), what="the first poll")
+        assert await second_instance.get_updates() == ()
+        with pytest.raises(Conflict, match="only one bot instance"):
+            await first
+
+
+async def test_raw_json_form_and_error_envelopes(api: FakeBotApi) -> None:
+    url = f"{api.base_url}{TOKEN}"
+    async with httpx.AsyncClient() as client:
+        reply = await client.post(f"{url}/sendMessage", json={"chat_id": 5, "text": "42"})
+        assert reply.json()["result"]["text"] == "42"
+        reply = await client.post(f"{url}/SENDMESSAGE", data={"chat_id": "5", "text": "7"})
+        assert reply.json()["result"]["message_id"] == 2
+        assert api.sent(5) == [{"chat_id": 5, "text": "42"}, {"chat_id": 5, "text": "7"}]
+
+        api.fail_next("sendMessage", 429, retry_after=3)
+        reply = await client.post(f"{url}/sendMessage", data={"chat_id": "5", "text": "x"})
+        assert (reply.status_code, reply.json()) == (
+            429,
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 3",
+                "parameters": {"retry_after": 3},
+            },
+        )
+        reply = await client.post(f"{url}/sendSmokeSignal")
+        assert (reply.status_code, reply.json()) == (
+            404,
+            {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+        )
+        reply = await client.get(f"{api.base_url}999:NOPE/getMe")
+        assert (reply.status_code, reply.json()) == (
+            401,
+            {"ok": False, "error_code": 401, "description": "Unauthorized"},
+        )
 
 
 async def test_html_is_checked_like_telegram(api: FakeBotApi) -> None:

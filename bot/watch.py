@@ -1,0 +1,33 @@
+"""Noticing that volunteers changed the YAML, and loading it beside the running version."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.assistant import Assistant
+from bot.knowledge import Problem, check
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def fingerprint(directory: Path) -> Fingerprint:
+    """Name, modification time and size of every YAML file: cheap to take every few seconds."""
+    found = []
+    for path in sorted(directory.glob("*.y*ml")):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed between glob and stat
+            continue
+        found.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+async def load_beside(directory: Path) -> tuple[Assistant | None, list[Problem]]:
+    """A complete new Assistant (knowledge base and index), built off the event loop; None if invalid."""
+
+    def build() -> tuple[Assistant | None, list[Problem]]:
+        kb, problems = check(directory)
+        return (Assistant(kb) if kb is not None else None), problems
+
+    return await asyncio.to_thread(build)

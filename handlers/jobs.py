@@ -1,0 +1,37 @@
+"""Repeating jobs: queue due reminders every minute, notice knowledge edits every few seconds."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.config import Settings
+from bot.watch import fingerprint
+from handlers.chat import Context, service
+from handlers.sending import send_reply
+
+log = logging.getLogger(__name__)
+
+
+async def queue_reminders(context: Context) -> None:
+    settings: Settings = context.bot_data["settings"]
+    added = await service(context).queue_reminders(settings.reminder_time)
+    if added:
+        log.info("queued %d reminders", added)
+
+
+async def watch_knowledge(context: Context) -> None:
+    """A changed YAML file is loaded beside the running version; organisers hear how it went."""
+    settings: Settings = context.bot_data["settings"]
+    now = fingerprint(settings.knowledge_dir)
+    if now == context.bot_data.get("knowledge_fingerprint"):
+        return
+    context.bot_data["knowledge_fingerprint"] = now
+    svc = service(context)
+    reply = await svc.reload(settings.knowledge_dir)
+    log.info("knowledge files changed: %s", reply.text.splitlines()[0])
+    for admin in sorted(svc.admin_ids):
+        try:
+            await send_reply(context.bot, admin, reply)
+        except Exception as exc:  # one unreachable organiser must not stop the others hearing
+            log.warning("could not tell organiser %s about the reload: %r", admin, exc)
+    await queue_reminders(context)

@@ -1,0 +1,69 @@
+"""The outbox sender's link to Telegram: one send, its errors translated, and progress edits."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
+
+from bot.chat import ChatService
+from bot.outbox import Ambiguous, Blocked, Permanent, RateLimited, SendFn, Transient
+
+log = logging.getLogger(__name__)
+GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+
+
+def telegram_send(bot: ExtBot[Any]) -> SendFn:
+    """A send that raises what the outbox understands; PTB's own 429 retries are off for it."""
+
+    async def send(chat_id: int, text: str) -> None:
+        try:
+            await bot.send_message(chat_id, text, rate_limit_args={"max_retries": 0})
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            raise RateLimited(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc
+        except Forbidden as exc:
+            raise Blocked(exc.message) from exc
+        except TimedOut as exc:
+            if not_sent(exc):
+                raise Transient(exc.message) from exc
+            raise Ambiguous(exc.message) from exc
+        except BadRequest as exc:
+            if any(phrase in exc.message.lower() for phrase in GONE):
+                raise Blocked(exc.message) from exc
+            raise Permanent(exc.message) from exc
+        except NetworkError as exc:
+            raise Transient(exc.message) from exc
+
+    return send
+
+
+def not_sent(exc: TimedOut) -> bool:
+    """A time-out before the request left (pool or connect): safe to retry."""
+    return "not sent" in exc.message.lower() or isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def progress_editor(bot: Bot, service: ChatService):  # type: ignore[no-untyped-def]
+    """Edits the organiser's message with "Sending: 120 of 300" and, at the end, the report."""
+
+    async def progress(broadcast_id: int, finished: bool) -> None:
+        b = await service.store.broadcast(broadcast_id)
+        if b is None or b.created_by is None:
+            return
+        reply = await service.broadcast_status(broadcast_id)
+        if b.progress_message is None:
+            if finished:
+                await bot.send_message(b.created_by, reply.html)
+            return
+        try:
+            await bot.edit_message_text(reply.html, chat_id=b.created_by, message_id=b.progress_message)
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
+    return progress
