@@ -87,6 +87,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         store,
         telegram_send(application.bot),
         settings.broadcast_rate,
+        clock=application.bot_data["clock"],
         progress=progress_editor(application.bot, service),
         on_blocked=store.mark_blocked,
     )

@@ -21,9 +21,12 @@ GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_inv
 def telegram_send(bot: ExtBot[Any]) -> SendFn:
     """A send that raises what the outbox understands; PTB's own 429 retries are off for it."""
 
+    # With our own rate limiter, ask it not to retry 429s itself: the outbox waits and retries.
+    extra: dict[str, Any] = {"rate_limit_args": {"max_retries": 0}} if bot.rate_limiter is not None else {}
+
     async def send(chat_id: int, text: str) -> None:
         try:
-            await bot.send_message(chat_id, text, rate_limit_args={"max_retries": 0})
+            await bot.send_message(chat_id, text, **extra)
         except RetryAfter as exc:
             wait = exc.retry_after
             raise RateLimited(wait.total_seconds() if isinstance(wait, timedelta) else float(wait)) from exc

@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 from bot.logsafe import install_redaction
 from bot.store import Store
 from handlers.app import build_application, started
 from tests.conftest import NOW
 from tests.fakebot import FakeBotApi
+from tests.telegram_support import ADMIN, TOKEN, buttons, settings_for
 
-os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-TOKEN = "424242:TEST-token-that-must-never-be-logged"
-ADMIN = 99
 Bot = tuple[FakeBotApi, Any]
-
-
-def settings_for(api: FakeBotApi, tmp_path: Path, **env: str) -> Settings:
-    values = {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api.base_url,
-        "BOT_DB_PATH": str(tmp_path / "data" / "bot.sqlite3"),
-        "BOT_ADMIN_IDS": str(ADMIN),
-        "BOT_SEND_RATE": "0",
-        **env,
-    }
-    return Settings.from_env(values, dotenv=None)
 
 
 @pytest.fixture
@@ -43,15 +27,6 @@ async def bot(kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Bot]:
         async with started(app):
             yield api, app
         assert api.server_errors == []
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    markup = message.get("reply_markup") or {}
-    if isinstance(markup, str):
-        import json
-
-        markup = json.loads(markup)
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 
 
 async def test_start_gets_a_welcome_with_need_buttons(bot: Bot) -> None:
@@ -181,7 +156,7 @@ async def test_admin_commands_refuse_non_admins(bot: Bot) -> None:
     assert "only the bot's organisers" in refusal["text"]
     api.user_command(ADMIN, "/broadcast", "hello everyone")
     [answer] = await api.wait_for_sent(1, chat_id=ADMIN)
-    assert "subscribed" in answer["text"]
+    assert "Send this message to 0 subscribers?" in answer["text"]
 
 
 async def test_an_error_in_a_handler_gets_an_apology_and_the_bot_keeps_serving(bot: Bot) -> None:

@@ -1,0 +1,34 @@
+"""Shared pieces of the end-to-end tests: settings pointing PTB at the fake, reading buttons."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from tests.fakebot import FakeBotApi
+
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+TOKEN = "424242:TEST-token-that-must-never-be-logged"
+ADMIN = 99
+
+
+def settings_for(api: FakeBotApi, tmp_path: Path, **env: str) -> Settings:
+    values = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.base_url,
+        "BOT_DB_PATH": str(tmp_path / "data" / "bot.sqlite3"),
+        "BOT_ADMIN_IDS": str(ADMIN),
+        "BOT_SEND_RATE": "0",
+        **env,
+    }
+    return Settings.from_env(values, dotenv=None)
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
