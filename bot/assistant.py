@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from bot.events import Occurrence, next_occurrence, upcoming
 from bot.geo import nearest
@@ -77,13 +78,15 @@ class Assistant:
             parts.append(r.matches(ranking.matches, now, need))
             buttons += self._match_buttons(r, ranking.matches, need, now)
             matches += ranking.matches
-        elif not u.crisis:
+        unanswered = False
+        if not u.crisis and not ranking.ambiguous and not ranking.matches:
             if (u.greeting or u.thanks) and not u.content:
                 parts.append(r.greeting())
             else:
                 parts.append(r.not_found())
+                unanswered = u.content
             buttons += r.need_menu()
-        return Reply("\n\n".join(parts), tuple(buttons), r.lang, bool(u.crisis), tuple(matches))
+        return Reply("\n\n".join(parts), tuple(buttons), r.lang, bool(u.crisis), tuple(matches), unanswered=unanswered)
 
     @staticmethod
     def _match_buttons(
@@ -99,6 +102,14 @@ class Assistant:
                 rows.append((Button(r.t("Remind me: {name}", name=match.entry.name), f"remind:{match.entry.id}"),))
         rows.append((Button(r.t("Menu"), "menu"),))
         return rows
+
+    @cached_property
+    def known_names(self) -> frozenset[str]:
+        """Words of places and organisations: capitalised, but not people's names."""
+        names = [p.name for p in self.kb.places] + [a for p in self.kb.places for a in p.aliases]
+        entries = (*self.kb.organisations, *self.kb.helplines, *self.kb.events)
+        names += [e.name for e in entries] + [a for e in entries for a in e.aliases]
+        return frozenset(word for name in names for word in name.split())
 
     def notice(self, kind: str, language: str, **values: object) -> Reply:
         r = self.renderer(language)
@@ -172,5 +183,8 @@ class Assistant:
             else:
                 assert isinstance(entry, Service)
                 card = r.service_card(entry, now)
+                if entry.phone or entry.email:
+                    broken = Button(r.t("A contact here did not work"), f"report:{entry.id}")
+                    return Reply(card, ((broken,), menu), r.lang)
             return Reply(card, (menu,), r.lang)
         return self.welcome(language)

@@ -11,17 +11,20 @@ import time as clock_time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from bot.assistant import Assistant, User
+from bot.anonymise import anonymise
+from bot.assistant import MAX_QUESTION, Assistant, User
 from bot.flood import FloodLimiter, Verdict
+from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
 from bot.i18n import NATIVE_NAMES
 from bot.matching import local_now
 from bot.reminders import Request, due_reminders
 from bot.replies import Button, Reply, esc, plain_text
 from bot.schema import LANGUAGES, Coordinates
 from bot.store import Queued, Store
+from bot.unanswered import frequent_wordings
 from bot.watch import load_beside
 
 
@@ -49,12 +52,14 @@ class ChatService:
         *,
         admin_ids: frozenset[int] = frozenset(),
         flood_limit: int = 20,
+        log_unanswered: bool = False,
         clock: Callable[[], datetime] = local_now,
         monotonic: Callable[[], float] = clock_time.monotonic,
     ) -> None:
         self.assistant = assistant
         self.store = store
         self.admin_ids = admin_ids
+        self.log_unanswered = log_unanswered
         self.flood = FloodLimiter(flood_limit)
         self.clock = clock
         self.monotonic = monotonic
@@ -110,6 +115,9 @@ class ChatService:
         if text.strip():
             self._remember(who, reply.language)
             await self._count(reply, now)
+            if self.log_unanswered and reply.unanswered and not reply.emergency:
+                clean = anonymise(text[:MAX_QUESTION], self.assistant.known_names)
+                await self.store.record_unanswered(now.date(), clean, who.chat_id)
         return reply
 
     async def _count(self, reply: Reply, now: datetime) -> None:
@@ -181,6 +189,9 @@ class ChatService:
             return await self._remind(who, value)
         if action == "forget":
             return await self.forget(who)
+        if kind == "report" and self.assistant.kb.entry(value) is not None:
+            await self.store.count(self.clock().date(), "report", value)
+            return self.assistant.notice("report-thanks", await self.language(who))
         return self.assistant.act(action, self.clock(), await self.language(who))
 
     async def _remind(self, who: Sender, event_id: str) -> Reply:
@@ -311,6 +322,32 @@ class ChatService:
         if added:
             self.queued()
         return added
+
+    async def digest(self, today: date, stale_days: int = DEFAULT_STALE_DAYS) -> Reply:
+        """The organisers' weekly digest: facts to re-check, numbers reported not working, and what
+        several people asked that the bot could not answer."""
+        r = self.assistant.renderer("en")
+        week_ago = today - timedelta(days=7)
+        lines = ["<b>" + esc(r.t("Weekly digest")) + "</b>"]
+        stale = stale_entries(self.assistant.kb, today, stale_days)
+        lines.append(
+            esc(r.t("{count} entries were last checked more than {days} days ago:", count=len(stale), days=stale_days))
+        )
+        lines += [f"• {esc(entry.name)} ({entry.last_verified.isoformat()})" for entry, _ in stale[:20]]
+        reports: Counter[str] = Counter()
+        for _, metric, key, count in await self.store.counts_since(week_ago):
+            if metric == "report":
+                reports[key] += count
+        if reports:
+            lines.append(esc(r.t("Contacts reported as not working this week:")))
+            for entry_id, count in reports.most_common():
+                entry = self.assistant.kb.entry(entry_id)
+                lines.append(f"• {esc(entry.name if entry else entry_id)}: {count}")
+        wordings = frequent_wordings(await self.store.unanswered_since(today - timedelta(days=30)))
+        if wordings:
+            lines.append(esc(r.t("Asked by several people, not answered:")))
+            lines += [f"• {esc(text)} ({people})" for text, people in wordings[:20]]
+        return Reply("\n".join(lines), (), r.lang)
 
     async def stats(self, who: Sender, days: int = 7) -> Reply:
         """For organisers: counts per day over the last week. Nothing about any one person."""

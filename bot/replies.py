@@ -42,6 +42,7 @@ class Reply:
     emergency: bool = False
     matches: tuple[Match, ...] = field(default=(), compare=False)
     replace: bool = False  # a tapped button's answer that should replace the message it was under
+    unanswered: bool = False  # a real question the bot had no answer for
 
     @property
     def text(self) -> str:
@@ -314,6 +315,9 @@ class Renderer:
             "reloaded": N_("Knowledge reloaded: {summary}"),
             "reload-failed": N_(
                 "Nothing changed: the files have {count} problems, and the last good version still answers:"
+            ),
+            "report-thanks": N_(
+                "Thank you for telling us. A volunteer will check it. Meanwhile, another way to reach them may work."
             ),
             "audience": N_("{subscribed} people are subscribed to event reminders."),
             "admins-only": N_("Sorry, only the bot's organisers can use this command."),

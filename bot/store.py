@@ -8,11 +8,14 @@ around BEGIN IMMEDIATE ... COMMIT so that one coroutine can never commit another
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -72,7 +75,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, metric, key)
     );
     """,
+    # 3: unanswered questions, anonymised, kept 30 days, only when an editor switched it on
+    """
+    CREATE TABLE unanswered (
+        id      INTEGER PRIMARY KEY,
+        day     TEXT NOT NULL,
+        text    TEXT NOT NULL,   -- anonymised: no contacts, numbers or names
+        asker   TEXT NOT NULL    -- a keyed hash, to count different people; the key changes monthly
+    );
+    CREATE INDEX unanswered_day ON unanswered (day);
+    CREATE TABLE secrets (
+        name    TEXT PRIMARY KEY,
+        value   BLOB NOT NULL,
+        created TEXT NOT NULL
+    );
+    """,
 )
+
+KEEP_UNANSWERED_DAYS = 30
 
 
 class StoreError(Exception):
@@ -438,6 +458,34 @@ class Store:
             (day.isoformat(),),
         )
         return [(str(r[0]), str(r[1]), str(r[2]), int(str(r[3]))) for r in rows]
+
+    # ---- unanswered questions ----------------------------------------------------------------
+
+    async def record_unanswered(self, today: date, text: str, chat_id: int) -> None:
+        """Keep an anonymised question for 30 days, with a pseudonym that cannot be linked to the chat
+        once the monthly key is replaced."""
+        key = await self._monthly_key(today)
+        asker = hmac.new(key, str(chat_id).encode(), hashlib.sha256).hexdigest()[:16]
+        async with self.transaction() as db:
+            oldest = (today - timedelta(days=KEEP_UNANSWERED_DAYS)).isoformat()
+            await db.execute("DELETE FROM unanswered WHERE day < ?", (oldest,))
+            await db.execute(
+                "INSERT INTO unanswered (day, text, asker) VALUES (?, ?, ?)", (today.isoformat(), text, asker)
+            )
+
+    async def unanswered_since(self, day: date) -> list[tuple[str, str]]:
+        rows = await self._all("SELECT text, asker FROM unanswered WHERE day >= ? ORDER BY id", (day.isoformat(),))
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    async def _monthly_key(self, today: date) -> bytes:
+        row = await self._one("SELECT value, created FROM secrets WHERE name = 'asker-key'")
+        if row is not None and date.fromisoformat(str(row[1])) > today - timedelta(days=KEEP_UNANSWERED_DAYS):
+            return bytes(row[0])  # type: ignore[arg-type]
+        key = secrets.token_bytes(32)
+        await self.db.execute(
+            "INSERT OR REPLACE INTO secrets (name, value, created) VALUES ('asker-key', ?, ?)", (key, today.isoformat())
+        )
+        return key
 
 
 @dataclass(frozen=True, slots=True)

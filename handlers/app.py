@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -22,7 +22,7 @@ from bot.outbox import OutboxSender
 from bot.store import Store
 from bot.watch import fingerprint
 from handlers import register
-from handlers.jobs import queue_reminders, watch_knowledge
+from handlers.jobs import queue_reminders, watch_knowledge, weekly_digest
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox import progress_editor, telegram_send
 
@@ -80,6 +80,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         store,
         admin_ids=settings.admin_ids,
         flood_limit=settings.flood_limit,
+        log_unanswered=settings.log_unanswered,
         clock=application.bot_data["clock"],
     )
     service: ChatService = application.bot_data["service"]
@@ -99,6 +100,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     assert jobs is not None
     jobs.run_repeating(queue_reminders, interval=60, first=1, name="reminders")
     jobs.run_repeating(watch_knowledge, interval=3, first=3, name="knowledge-watch")
+    monday_morning = time(9, 0, tzinfo=settings.timezone)
+    jobs.run_daily(weekly_digest, time=monday_morning, days=(1,), name="weekly-digest")  # PTB: 0 is Sunday
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
     log.info("Sanctuary Bot is running: %s", kb.summary())
 

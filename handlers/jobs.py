@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
+from bot.replies import Reply
 from bot.watch import fingerprint
 from handlers.chat import Context, service
 from handlers.sending import send_reply
@@ -19,6 +20,20 @@ async def queue_reminders(context: Context) -> None:
         log.info("queued %d reminders", added)
 
 
+async def weekly_digest(context: Context) -> None:
+    svc = service(context)
+    await tell_organisers(context, await svc.digest(svc.clock().date()))
+
+
+async def tell_organisers(context: Context, reply: Reply) -> None:
+    svc = service(context)
+    for admin in sorted(svc.admin_ids):
+        try:
+            await send_reply(context.bot, admin, reply)
+        except Exception as exc:  # one unreachable organiser must not stop the others hearing
+            log.warning("could not reach organiser %s: %r", admin, exc)
+
+
 async def watch_knowledge(context: Context) -> None:
     """A changed YAML file is loaded beside the running version; organisers hear how it went."""
     settings: Settings = context.bot_data["settings"]
@@ -29,9 +44,5 @@ async def watch_knowledge(context: Context) -> None:
     svc = service(context)
     reply = await svc.reload(settings.knowledge_dir)
     log.info("knowledge files changed: %s", reply.text.splitlines()[0])
-    for admin in sorted(svc.admin_ids):
-        try:
-            await send_reply(context.bot, admin, reply)
-        except Exception as exc:  # one unreachable organiser must not stop the others hearing
-            log.warning("could not tell organiser %s about the reload: %r", admin, exc)
+    await tell_organisers(context, reply)
     await queue_reminders(context)
