@@ -381,11 +381,6 @@ class ChatService:
             lines.append(esc(r.t("Languages: {list}", list=used)))
         return Reply("\n".join(lines), (), r.lang)
 
-    async def audience(self, who: Sender) -> Reply:
-        """For organisers: how many people a broadcast would reach now."""
-        counts = await self.store.counts()
-        return self.assistant.notice("audience", await self.language(who), **counts)
-
     def refuse(self, language: str = "en") -> Reply:
         """The reply to a non-admin who tried an organiser's command."""
         return self.assistant.notice("admins-only", language)

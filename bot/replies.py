@@ -319,7 +319,6 @@ class Renderer:
             "report-thanks": N_(
                 "Thank you for telling us. A volunteer will check it. Meanwhile, another way to reach them may work."
             ),
-            "audience": N_("{subscribed} people are subscribed to event reminders."),
             "admins-only": N_("Sorry, only the bot's organisers can use this command."),
             "reminder-set": N_("I will remind you about {name} about two hours before it starts."),
             "reminder-already": N_("You already asked for a reminder about {name}."),
