@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from bot.calendar import event_ics
 from bot.events import Occurrence, next_occurrence, upcoming
 from bot.geo import nearest
 from bot.i18n import NATIVE_NAMES, answer_language, translator
@@ -99,7 +100,7 @@ class Assistant:
                 rows.append((Button(r.t("More: {need}", need=r.need_label(need_model)), f"need:{need}"),))
         for match in matches:
             if isinstance(match.entry, Event) and match.occurrence and not match.occurrence.is_past(now):
-                rows.append((Button(r.t("Remind me: {name}", name=match.entry.name), f"remind:{match.entry.id}"),))
+                rows.append(r.event_buttons(match.entry))
         rows.append((Button(r.t("Menu"), "menu"),))
         return rows
 
@@ -134,11 +135,18 @@ class Assistant:
         soon = self.events_soon(now, days)
         if not soon:
             return Reply(r.notice("no-events", days=days), r.need_menu(), r.lang)
-        buttons = tuple((Button(r.t("Remind me: {name}", name=o.event.name), f"remind:{o.event.id}"),) for o in soon)
+        buttons = tuple(r.event_buttons(o.event) for o in soon)
         return Reply(r.event_list(soon, now, days), buttons, r.lang)
 
     def events_soon(self, now: datetime, days: int = 30) -> list[Occurrence]:
-        return upcoming(self.kb.events, now, days)
+        """The next occurrence of each event in the next `days` days, soonest first."""
+        seen: set[str] = set()
+        soonest = []
+        for occurrence in upcoming(self.kb.events, now, days):
+            if occurrence.event.id not in seen:
+                seen.add(occurrence.event.id)
+                soonest.append(occurrence)
+        return soonest
 
     def nearby(self, here: Coordinates, language: str) -> Reply:
         r = self.renderer(language)
@@ -147,6 +155,15 @@ class Assistant:
             return Reply(r.notice("no-nearby"), r.need_menu(), r.lang)
         rows = tuple((Button(n.organisation.name, f"entry:{n.organisation.id}"),) for n in found)
         return Reply(r.nearby(found), rows, r.lang)
+
+    def calendar_file(self, event_id: str, language: str) -> Reply:
+        """The event as an .ics file: phones add it to their calendar with one tap."""
+        event = self.kb.entry(event_id)
+        r = self.renderer(language)
+        if not isinstance(event, Event):
+            return Reply(r.notice("event-gone"), (), r.lang)
+        caption = esc(r.t("Open the file to add {name} to your calendar.", name=event.name))
+        return Reply(caption, (), r.lang, document=(f"{event.id}.ics", event_ics(event)))
 
     def reminder_target(self, event_id: str, now: datetime) -> Occurrence | None:
         """The next occurrence a "Remind me" on this event is about; None if gone or past."""

@@ -187,6 +187,8 @@ class ChatService:
             return self.assistant.notice("language-set", value, language_name=NATIVE_NAMES[value])
         if kind == "remind":
             return await self._remind(who, value)
+        if kind == "ics":
+            return self.assistant.calendar_file(value, await self.language(who))
         if action == "forget":
             return await self.forget(who)
         if kind == "report" and self.assistant.kb.entry(value) is not None:

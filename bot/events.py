@@ -1,19 +1,28 @@
 """Event dates in Europe/London: occurrences, "upcoming", and the date windows people ask about.
 
 The clock is always a parameter (`now`, timezone-aware): nothing here reads the system time,
-so tests and `--now` can put the bot on any day.
+so tests and `--now` can put the bot on any day. A repeating event is expanded with dateutil's
+rrule in London wall-clock time, so a weekly 14:00 stays at 14:00 when the clocks change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice, takewhile
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.schema import Event
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, rruleset, weekdays
+
+from bot.schema import DAYS, Event
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_LENGTH = timedelta(hours=2)  # an event with no end is treated as lasting two hours
+HORIZON = timedelta(days=731)  # a repeating event may never end: it is expanded at most two years ahead
+MAX_OCCURRENCES = 500  # ... and to at most this many occurrences at once
+FREQUENCIES: dict[str, Literal[1, 2, 3]] = {"day": DAILY, "week": WEEKLY, "month": MONTHLY}
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -59,33 +68,110 @@ def _at(day: date, clock: time = time.min) -> datetime:
     return datetime.combine(day, clock, tzinfo=LONDON)
 
 
-def occurrences(event: Event) -> list[Occurrence]:
-    """Every occurrence of the event, in London time."""
+def _local(moment: datetime) -> datetime:
+    """London wall-clock time without a zone: what the YAML and the repeat rule are written in."""
+    return moment.astimezone(LONDON).replace(tzinfo=None)
+
+
+def first_times(event: Event) -> tuple[datetime, datetime]:
+    """Start and end of the first occurrence as London wall-clock times (no zone).
+
+    Wall-clock arithmetic keeps a weekly 14:00 at 14:00 after the clocks change.
+    """
     if isinstance(event.start, datetime):
-        start = event.start.replace(tzinfo=LONDON)
+        start = event.start
         if isinstance(event.end, datetime):
-            end = event.end.replace(tzinfo=LONDON)
+            end = event.end
         elif isinstance(event.end, date):
-            end = _at(event.end + timedelta(days=1))
+            end = datetime.combine(event.end + timedelta(days=1), time.min)
         else:
             end = start + DEFAULT_LENGTH
     else:
-        start = _at(event.start)
+        start = datetime.combine(event.start, time.min)
         last = event.end if isinstance(event.end, date) and not isinstance(event.end, datetime) else event.start
-        end = _at(last + timedelta(days=1))
-    return [Occurrence(event, start, end)]
+        end = datetime.combine(last + timedelta(days=1), time.min)
+    return start, end
+
+
+def _rule(event: Event) -> rruleset | None:
+    """The start times of a repeating event in London wall-clock time; None for a one-off event."""
+    repeat = event.repeat
+    if repeat is None:
+        return None
+    start, _ = first_times(event)
+    days = [weekdays[DAYS.index(day)] for day in repeat.on]
+    rules = rruleset()
+    rules.rrule(
+        rrule(
+            FREQUENCIES[repeat.every],
+            dtstart=start,
+            interval=repeat.interval,
+            byweekday=[day(repeat.nth) for day in days] if repeat.nth else days or None,
+            until=datetime.combine(repeat.until, time.max) if repeat.until else None,
+            count=repeat.count,
+        )
+    )
+    for day in repeat.except_:
+        rules.exdate(datetime.combine(day, start.time()))
+    return rules
+
+
+def _occurrence(event: Event, local_start: datetime, length: timedelta) -> Occurrence:
+    return Occurrence(event, local_start.replace(tzinfo=LONDON), (local_start + length).replace(tzinfo=LONDON))
+
+
+def _expand(event: Event, after: datetime | None, before: datetime | None) -> Iterator[Occurrence]:
+    """Occurrences that end after `after` and start before `before`, soonest first, lazily."""
+    start, end = first_times(event)
+    length = end - start
+    rules = _rule(event)
+    starts: Iterable[datetime] = [start]
+    if rules is not None:
+        # An hour either way of a clock change cannot hide an occurrence: a day's margin, filtered below.
+        since = start if after is None else _local(after) - length - timedelta(days=1)
+        limit = (start if after is None else _local(after)) + HORIZON
+        starts = islice(takewhile(lambda s: s <= limit, rules.xafter(since, inc=True)), MAX_OCCURRENCES)
+    for local_start in starts:
+        occurrence = _occurrence(event, local_start, length)
+        if before is not None and occurrence.start >= before:
+            return
+        if after is None or occurrence.end > after:
+            yield occurrence
+
+
+def occurrences(event: Event, after: datetime | None = None, before: datetime | None = None) -> list[Occurrence]:
+    """The occurrences of the event that end after `after` and start before `before`, soonest first.
+
+    A one-off event has one; a repeating event is expanded at most HORIZON past `after` (or past
+    its first date) and to at most MAX_OCCURRENCES, since it may repeat for ever.
+    """
+    return list(_expand(event, after, before))
 
 
 def next_occurrence(event: Event, now: datetime) -> Occurrence:
     """The next occurrence not yet over, or the most recent one if all are past."""
-    all_times = occurrences(event)
-    return next((o for o in all_times if not o.is_past(now)), all_times[-1])
+    found = next(_expand(event, now, None), None)
+    if found is not None:
+        return found
+    start, end = first_times(event)
+    rules = _rule(event)
+    last = (rules.before(_local(now)) if rules is not None else None) or start
+    return _occurrence(event, last, end - start)
+
+
+def occurrence_in(event: Event, windows: Iterable[Window]) -> Occurrence | None:
+    """The soonest occurrence inside one of the windows asked about, if any.
+
+    For a weekly event the next occurrence may not be the one asked about ("next week").
+    """
+    found = [o for w in windows for o in islice(_expand(event, w.start, w.end), 1)]
+    return min(found, key=lambda o: o.start, default=None)
 
 
 def upcoming(events: tuple[Event, ...] | list[Event], now: datetime, days: int = 30) -> list[Occurrence]:
-    """Occurrences that have not ended and start within `days`, soonest first."""
+    """Occurrences that have not ended and start within `days`, soonest first (each repeat listed)."""
     horizon = now + timedelta(days=days)
-    found = [o for e in events for o in occurrences(e) if not o.is_past(now) and o.start < horizon]
+    found = [o for e in events for o in _expand(e, now, horizon)]
     return sorted(found, key=lambda o: o.start)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import process
 
+from bot.freshness import DEFAULT_STALE_DAYS, age_if_stale, stale_entries, stale_message
 from bot.schema import (
     LANGUAGES,
     SECTIONS,
@@ -251,7 +253,7 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[tuple[Any, ...], str,
         hint = f": add a line like `{name}: {example}`" if example else ""
         return loc[:-1], f"'{name}' is missing{hint}", False
     if kind == "extra_forbidden":
-        allowed = list(owner.model_fields)
+        allowed = [f.alias or n for n, f in owner.model_fields.items()]
         best = process.extractOne(name, allowed, score_cutoff=60)
         guess = f"did you mean '{best[0]}'? " if best else ""
         return loc, f"unknown field '{name}': {guess}Fields allowed here: {', '.join(allowed)}", True
@@ -313,8 +315,13 @@ def yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.is_file())
 
 
-def check(directory: Path | str) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Load and cross-check; return the knowledge base (None if any error) and every problem."""
+def check(
+    directory: Path | str, *, today: date | None = None, stale_days: int = DEFAULT_STALE_DAYS
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load and cross-check; return the knowledge base (None if any error) and every problem.
+
+    Given `today`, entries last verified more than `stale_days` days before it are warnings too.
+    """
     directory = Path(directory)
     problems: list[Problem] = []
     if not directory.is_dir():
@@ -339,6 +346,8 @@ def check(directory: Path | str) -> tuple[KnowledgeBase | None, list[Problem]]:
     if not any(p.message.startswith(_UNREADABLE) for p in problems):
         # Cross-checks against a file that could not be read would only report false alarms.
         problems.extend(_cross_check(sections, invalid))
+    if today is not None:
+        problems.extend(_check_freshness(sections, today, stale_days))
     if any(p.severity == "error" for p in problems):
         return None, problems
 
@@ -527,6 +536,17 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
     yield from _check_word_languages(sections)
 
 
+def _check_freshness(sections: dict[str, list[_Located]], today: date, days: int) -> Iterator[Problem]:
+    """Warn about entries whose facts were last checked more than `days` days before `today`."""
+    for section in ("organisations", "helplines", "events"):
+        for item in sections[section]:
+            entry = item.model
+            assert isinstance(entry, Entry)
+            age = age_if_stale(entry, today, days)
+            if age is not None:
+                yield item.problem(stale_message(entry, age), "id", severity="warning")
+
+
 def _check_word_languages(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
     """Warn where a need has no words in one of the bot's languages: questions in it cannot find it."""
     for item in sections["needs"]:
@@ -553,5 +573,6 @@ __all__ = [
     "Service",
     "check",
     "load",
+    "stale_entries",
     "yaml_files",
 ]

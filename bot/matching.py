@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, window
+from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import Lexicon, WordMatcher
 from bot.schema import Entry, Event, Service
@@ -212,7 +212,7 @@ class Index:
             score += PLACE_POINTS * place if place > 0 else WRONG_PLACE_POINTS
         occurrence: Occurrence | None = None
         if isinstance(entry, Event):
-            occurrence = next_occurrence(entry, now)
+            occurrence = occurrence_in(entry, u.windows) or next_occurrence(entry, now)
             event_score = self._event_points(occurrence, u, now, named=name is not None)
             if event_score is None:
                 return None

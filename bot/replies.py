@@ -43,6 +43,7 @@ class Reply:
     matches: tuple[Match, ...] = field(default=(), compare=False)
     replace: bool = False  # a tapped button's answer that should replace the message it was under
     unanswered: bool = False  # a real question the bot had no answer for
+    document: tuple[str, bytes] | None = field(default=None, compare=False)  # (file name, content) to attach
 
     @property
     def text(self) -> str:
@@ -419,6 +420,12 @@ class Renderer:
         else:
             head = self.t("Sending: {done} of {total} done, {sent} delivered.", done=done, total=recipients, sent=sent)
         return f"<b>{esc(head)}</b>\n\n{text}"
+
+    def event_buttons(self, event: Event) -> tuple[Button, ...]:
+        return (
+            Button("⏰ " + self.t("Remind me"), f"remind:{event.id}"),
+            Button("📅 " + self.t("Add to calendar"), f"ics:{event.id}"),
+        )
 
     def did_you_mean(self, matches: Sequence[Match]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
         text = esc(self.t("Did you mean one of these?"))

@@ -8,7 +8,7 @@ Every model is frozen: a loaded knowledge base never changes, a reload builds a 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -260,6 +260,82 @@ class Helpline(Service):
     kind: ClassVar[str] = "helpline"
 
 
+_FREQUENCY_WORDS = {"daily": "day", "weekly": "week", "monthly": "month", "days": "day", "weeks": "week"}
+_DAY_NAMES = dict(
+    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
+)
+_NTH = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def _every(value: Any) -> Any:
+    """'weekly' is what many people write for 'week'."""
+    if isinstance(value, str):
+        value = value.strip().lower()
+        return _FREQUENCY_WORDS.get(value, value)
+    return value
+
+
+def _weekdays(value: Any) -> Any:
+    """Like _days, but says which words are allowed, since 'on' is easy to get wrong ('tues', 'Tuesday')."""
+    days = _days(value)
+    if not isinstance(days, list):
+        return days
+    cleaned = [str(day).strip().lower() for day in days]
+    for day in cleaned:
+        if day not in DAYS:
+            raise ValueError(f"'{day}' is not a day here: write mon, tue, wed, thu, fri, sat or sun")
+    return cleaned
+
+
+class Repeat(Frozen):
+    """How an event repeats: RFC 5545's RRULE in words volunteers can read, so it exports to calendars as is."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    every: Annotated[Literal["day", "week", "month"], BeforeValidator(_every)] = Field(examples=["week"])
+    interval: int = Field(default=1, ge=1, description="2 means every other week (or day, or month)", examples=[2])
+    on: Annotated[list[Day], BeforeValidator(_weekdays)] = Field(default_factory=list, examples=[["tue"]])
+    nth: int | None = Field(default=None, description="Month only: 1 to 4, or -1 for the last", examples=[1])
+    until: date | None = Field(default=None, description="The last date it may happen", examples=["2024-12-31"])
+    count: int | None = Field(default=None, ge=1, description="How many times it happens in all", examples=[10])
+    except_: Annotated[list[date], BeforeValidator(_as_list)] = Field(
+        default_factory=list, alias="except", description="Dates when it does not happen", examples=[["2024-12-24"]]
+    )
+
+    @field_validator("nth")
+    @classmethod
+    def _nth_in_month(cls, nth: int | None, info: ValidationInfo) -> int | None:
+        if nth is None:
+            return nth
+        if nth not in _NTH:
+            raise ValueError(f"must be 1, 2, 3 or 4 (the first to the fourth) or -1 (the last), got {nth}")
+        if info.data.get("every", "month") != "month":
+            raise ValueError(
+                "only goes with every: month ('the first Monday of the month' is every: month, on: [mon], nth: 1)"
+            )
+        return nth
+
+    @field_validator("count")
+    @classmethod
+    def _not_both(cls, count: int | None, info: ValidationInfo) -> int | None:
+        if count is not None and info.data.get("until") is not None:
+            raise ValueError("cannot go with 'until': write either the last date (until) or how many times (count)")
+        return count
+
+    @model_validator(mode="after")
+    def _month_days(self) -> Repeat:
+        if self.every == "month" and self.on and self.nth is None:
+            raise ValueError(
+                f"with every: month and on: [{self.on[0]}] also needs nth: 1 for the first "
+                f"{_DAY_NAMES[self.on[0]]} of the month, 2 for the second ... or -1 for the last"
+            )
+        if self.nth is not None and not self.on:
+            raise ValueError(
+                f"has nth: {self.nth} but no day: add e.g. on: [mon] for the {_NTH[self.nth]} Monday of the month"
+            )
+        return self
+
+
 class Event(Entry):
     """Something happening on a date: a celebration, a meeting, a drop-in."""
 
@@ -272,6 +348,32 @@ class Event(Entry):
     address: Text | None = None
     online: bool = False
     booking: Text | None = None
+    repeat: Repeat | None = Field(default=None, description="For an event that happens again; start is the first time")
+
+    @field_validator("repeat")
+    @classmethod
+    def _start_is_first(cls, repeat: Repeat | None, info: ValidationInfo) -> Repeat | None:
+        """The start must itself fit the rule: calendars always count it, dateutil would skip it."""
+        start = info.data.get("start")
+        if repeat is None or start is None:
+            return repeat
+        first = start.date() if isinstance(start, datetime) else start
+        weekday = DAYS[first.weekday()]
+        if repeat.until is not None and repeat.until < first:
+            raise ValueError(f"'until' ({repeat.until}) is before 'start' ({first}): check the dates")
+        if repeat.on and weekday not in repeat.on:
+            raise ValueError(
+                f"'start' ({first}) is a {_DAY_NAMES[weekday]}, but 'on' is {', '.join(repeat.on)}: "
+                "make start the first date it happens"
+            )
+        if repeat.nth is not None:
+            is_last = (first + timedelta(days=7)).month != first.month
+            if not (is_last if repeat.nth == -1 else (first.day + 6) // 7 == repeat.nth):
+                raise ValueError(
+                    f"'start' ({first}) is not the {_NTH[repeat.nth]} {_DAY_NAMES[weekday]} of its month: "
+                    "make start the first date it happens"
+                )
+        return repeat
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Event:

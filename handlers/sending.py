@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.replies import Reply
@@ -35,6 +35,10 @@ def _fits(action: str) -> bool:
 async def send_reply(bot: Bot, chat_id: int, reply: Reply, attempts: int = 3) -> list[Message]:
     """Send every piece in order. A 429 waits as long as Telegram asks; a connection that failed
     before the request left is retried; a time-out is not (the message may have arrived)."""
+    if reply.document is not None:
+        name, content = reply.document
+        document = InputFile(content, filename=name)
+        return [await bot.send_document(chat_id, document, caption=reply.html, reply_markup=keyboard(reply))]
     pieces = reply.chunks()
     markup = keyboard(reply)
     sent: list[Message] = []

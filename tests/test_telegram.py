@@ -230,3 +230,16 @@ async def test_the_token_never_reaches_the_log(kb: KnowledgeBase, tmp_path: Path
     assert "getUpdates" in log or "sendMessage" in log, "httpx did log requests"
     assert TOKEN not in log
     assert TOKEN.split(":")[1] not in log
+
+
+async def test_add_to_calendar_sends_an_ics_file(bot: Bot) -> None:
+    api, _ = bot
+    api.user_command(19, "/events")
+    [message] = await api.wait_for_sent(1, chat_id=19)
+    ics = next(b for b in buttons(message) if b.startswith("ics:"))
+    api.user_callback(19, ics)
+    await api.wait_until(lambda: api.calls_to("sendDocument"), what="the calendar file")
+    [call] = api.calls_to("sendDocument")
+    upload = call["document"]
+    assert upload.filename.endswith(".ics")
+    assert b"BEGIN:VCALENDAR" in upload.data and b"BEGIN:VTIMEZONE" in upload.data
