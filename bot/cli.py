@@ -1,4 +1,4 @@
-"""The command line: ask, console, validate, export; and the choice of what to run by default."""
+"""The command line: ask, console, validate, export, schema; and the choice of what to run by default."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import hsds, jsonschema
 from bot.assistant import Assistant, User
 from bot.events import LONDON, occurrences
+from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
 from bot.knowledge import KnowledgeBase, check
 from bot.matching import Match, local_now
 from bot.replies import Button, Reply
@@ -44,6 +46,30 @@ def parse_now(value: str | None) -> datetime:
         return local_now()
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON)
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date like 2024-01-31, got '{value}'") from None
+
+
+def days_option(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number of days like 180 (0 turns it off), got '{value}'")
+    return int(value)
+
+
+def write_output(text: str, option: str | None, out: TextIO) -> Path | None:
+    """Write `text` to the file named by --output (and return its path), or to `out` without one."""
+    if not option or option == "-":
+        out.write(text)
+        return None
+    target = Path(option)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
 
 
 # ---- ask -------------------------------------------------------------------------------------
@@ -138,14 +164,23 @@ def cmd_console(args: argparse.Namespace, out: TextIO, err: TextIO, hint: str = 
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Errors (exit 1) and warnings, such as facts last checked more than --stale-days ago (exit 0)."""
     directory = knowledge_dir(args.knowledge)
-    kb, problems = check(directory)
+    today = args.today or local_now().date()
+    kb, problems = check(directory, today=today, stale_days=args.stale_days)
     for problem in sorted(problems):
         print(problem, file=err if problem.severity == "error" else out)
     errors = sum(p.severity == "error" for p in problems)
     if kb is None:
         print(f"{errors} problem(s) to fix in {directory}.", file=err)
         return EXIT_PROBLEMS
+    stale = stale_entries(kb, today, args.stale_days)
+    if stale:
+        print(
+            f"{len(stale)} entries were last checked more than {args.stale_days} days ago: "
+            "check them with their sources (see the warnings above).",
+            file=out,
+        )
     print(f"OK: {kb.summary()}.", file=out)
     return EXIT_OK
 
@@ -165,13 +200,30 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     kb = load_or_explain(args.knowledge, err)
     if kb is None:
         return EXIT_PROBLEMS
-    document = {
-        "organisations": [entry_json(e) for e in kb.organisations],
-        "helplines": [entry_json(e) for e in kb.helplines],
-        "events": [entry_json(e) for e in kb.events],
-    }
-    json.dump(document, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    if args.format == "hsds":
+        document = hsds.export(kb)
+    else:
+        document = {
+            "organisations": [entry_json(e) for e in kb.organisations],
+            "helplines": [entry_json(e) for e in kb.helplines],
+            "events": [entry_json(e) for e in kb.events],
+        }
+    target = write_output(json.dumps(document, ensure_ascii=False, indent=2) + "\n", args.output, out)
+    if target is not None:
+        print(f"Wrote {target} ({args.format}).", file=out)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Write the JSON Schema that editors use for the YAML files (knowledge/schema.json)."""
+    text = jsonschema.render()
+    option = args.output or str(knowledge_dir(args.knowledge) / "schema.json")
+    if option != "-" and Path(option).is_file() and Path(option).read_text(encoding="utf-8") == text:
+        print(f"{option} is up to date.", file=out)
+        return EXIT_OK
+    target = write_output(text, option, out)
+    if target is not None:
+        print(f"Wrote {target}.", file=out)
     return EXIT_OK
 
 
@@ -239,10 +291,35 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", parents=[knowledge, language], help="chat with the bot in this terminal")
     console.set_defaults(run=cmd_console)
     validate = sub.add_parser("validate", parents=[knowledge], help="check the knowledge base and list every problem")
+    validate.add_argument(
+        "--stale-days",
+        type=days_option,
+        default=DEFAULT_STALE_DAYS,
+        metavar="N",
+        help=f"warn about entries last checked more than N days ago (default {DEFAULT_STALE_DAYS}; 0 turns it off)",
+    )
+    validate.add_argument(
+        "--today", type=parse_date, metavar="DATE", help="pretend today is this date, e.g. 2024-02-01"
+    )
     validate.set_defaults(run=cmd_validate)
     export = sub.add_parser("export", parents=[knowledge], help="write the knowledge base as JSON")
-    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument(
+        "--format",
+        choices=["json", "hsds"],
+        default="json",
+        help="json: our own shape (default); hsds: Open Referral HSDS 3.0",
+    )
+    export.add_argument("--output", metavar="FILE", help="write to this file instead of the screen")
     export.set_defaults(run=cmd_export)
+    schema = sub.add_parser(
+        "schema", parents=[knowledge], help="write the JSON Schema editors use to help with the YAML files"
+    )
+    schema.add_argument(
+        "--output",
+        metavar="PATH",
+        help="where to write it (default: schema.json in the knowledge folder; - for the screen)",
+    )
+    schema.set_defaults(run=cmd_schema)
     telegram = sub.add_parser("telegram", parents=[knowledge], help="run on Telegram (needs TELEGRAM_BOT_TOKEN)")
     telegram.set_defaults(run=cmd_telegram)
     parser.set_defaults(run=cmd_default)

@@ -109,7 +109,8 @@ class Renderer:
         english = texts.get("en") or next(iter(texts.values()))
         if self.lang == "en":
             return esc(english)
-        return f"{esc(english)} <i>({esc(self.t('in English'))})</i>"
+        note = self.t("in English")  # not inside the f-string: Babel's extractor cannot see in there
+        return f"{esc(english)} <i>({esc(note)})</i>"
 
     def need_label(self, need: Need) -> str:
         label = need.label.get(self.lang) or need.label["en"]
@@ -262,7 +263,8 @@ class Renderer:
     def crisis_line(self, line: Helpline) -> str:
         phone = ltr(line.phone, self.lang) if line.phone else ""
         note = f" ({esc(line.phone_note)})" if line.phone_note else ""
-        hours = f" · {esc(self.t('24 hours'))}" if line.open_24_7 else ""
+        always = self.t("24 hours")
+        hours = f" · {esc(always)}" if line.open_24_7 else ""
         return f"☎️ <b>{esc(line.name)}</b>: {phone}{note}{hours}"
 
     def crisis_helplines(self, topics: Iterable[str]) -> list[Helpline]:
