@@ -230,6 +230,57 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # ---- the default: Telegram if there is a token, else the console ------------------------------
 
 
+def cmd_calendar(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Every upcoming event as one iCalendar file (RFC 5545), for calendar apps and websites."""
+    from bot.calendar import calendar_ics
+
+    kb = load_or_explain(args.knowledge, err)
+    if kb is None:
+        return EXIT_PROBLEMS
+    data = calendar_ics(kb.events, parse_now(args.now))
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode("utf-8"))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """What several people asked that the bot could not answer (needs BOT_LOG_UNANSWERED=1)."""
+    import asyncio
+    from datetime import timedelta
+
+    from bot.store import KEEP_UNANSWERED_DAYS, Store, StoreError
+    from bot.unanswered import frequent_wordings
+
+    path = Path(args.db or os.environ.get("BOT_DB_PATH") or "data/bot.sqlite3")
+    if not path.exists():
+        print(f"No database at {path}: run the bot first, or give --db PATH.", file=err)
+        return EXIT_USAGE
+
+    async def read() -> list[tuple[str, str]]:
+        store = await Store.open(path)
+        try:
+            return await store.unanswered_since(local_now().date() - timedelta(days=KEEP_UNANSWERED_DAYS))
+        finally:
+            await store.close()
+
+    try:
+        rows = asyncio.run(read())
+    except StoreError as exc:
+        print(exc, file=err)
+        return EXIT_PROBLEMS
+    wordings = frequent_wordings(rows)
+    print(f"Unanswered questions in the last {KEEP_UNANSWERED_DAYS} days: {len(rows)}.", file=out)
+    if not wordings:
+        print("No wording was asked by three or more different people.", file=out)
+    for text, people in wordings:
+        print(f"{people:4d} people: {text}", file=out)
+    return EXIT_OK
+
+
 def cmd_telegram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run on Telegram with long polling until SIGTERM or Ctrl-C."""
     from bot.config import Settings, SettingsError
@@ -320,6 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write it (default: schema.json in the knowledge folder; - for the screen)",
     )
     schema.set_defaults(run=cmd_schema)
+    calendar = sub.add_parser("calendar", parents=[knowledge], help="write every upcoming event as an .ics file")
+    calendar.add_argument("--now", metavar="ISO", help="pretend it is this time")
+    calendar.set_defaults(run=cmd_calendar)
+    report = sub.add_parser(
+        "report", help="unanswered questions asked by three or more people (counts, no one's identity)"
+    )
+    report.add_argument("--db", metavar="PATH", help="the bot's database (default: $BOT_DB_PATH or data/bot.sqlite3)")
+    report.set_defaults(run=cmd_report)
     telegram = sub.add_parser("telegram", parents=[knowledge], help="run on Telegram (needs TELEGRAM_BOT_TOKEN)")
     telegram.set_defaults(run=cmd_telegram)
     parser.set_defaults(run=cmd_default)
