@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from bot import hsds, jsonschema
 from bot.assistant import Assistant, User
+from bot.config import SHIPPED_KNOWLEDGE
 from bot.events import LONDON, occurrences
 from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
 from bot.knowledge import KnowledgeBase, check
@@ -20,7 +21,7 @@ from bot.matching import Match, local_now
 from bot.replies import Button, Reply
 from bot.schema import LANGUAGES, Entry, Event
 
-DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_KNOWLEDGE = SHIPPED_KNOWLEDGE
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+SHIPPED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
 
@@ -28,7 +29,7 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     admin_ids: frozenset[int] = frozenset()
     db_path: Path = Path("data/bot.sqlite3")
-    knowledge_dir: Path = Path("knowledge")
+    knowledge_dir: Path = SHIPPED_KNOWLEDGE
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     flood_limit: int = 20  # messages per user per minute before "please wait"
     send_rate: float = 30.0  # our own cap on messages per second to Telegram; 0 = none
@@ -60,7 +61,7 @@ class Settings:
             api_url=api_url,
             admin_ids=_ids(env.get("BOT_ADMIN_IDS", "")),
             db_path=Path(env.get("BOT_DB_PATH", "").strip() or "data/bot.sqlite3"),
-            knowledge_dir=Path(env.get("BOT_KNOWLEDGE_DIR", "").strip() or "knowledge"),
+            knowledge_dir=Path(env.get("BOT_KNOWLEDGE_DIR", "").strip() or SHIPPED_KNOWLEDGE),
             timezone=_zone(env.get("BOT_TIMEZONE", "").strip() or "Europe/London"),
             flood_limit=int(_number(env, "BOT_FLOOD_LIMIT", 20, minimum=1)),
             send_rate=_number(env, "BOT_SEND_RATE", 30, minimum=0),

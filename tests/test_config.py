@@ -19,6 +19,7 @@ def test_defaults_with_only_a_token() -> None:
     assert s.api_url == DEFAULT_API_URL
     assert s.file_api_url == "https://api.telegram.org/file/bot"
     assert s.db_path == Path("data/bot.sqlite3")
+    assert (s.knowledge_dir / "organisations.yaml").exists()  # the shipped folder, wherever the bot starts
     assert s.admin_ids == frozenset()
     assert str(s.timezone) == "Europe/London"
     assert s.send_rate == 30 and s.broadcast_rate == 25 and s.flood_limit == 20
