@@ -130,8 +130,9 @@ class ChatService:
         if reply.matches:
             await self.store.count(day, "answered")
             best = reply.matches[-1] if reply.emergency else reply.matches[0]
-            if best.need:
-                await self.store.count(day, "need", best.need)
+            need = best.need or next(iter(best.entry.needs), None)  # asked by name: its main need
+            if need:
+                await self.store.count(day, "need", need)
 
     async def start(self, who: Sender) -> Reply:
         language = await self.language(who)

@@ -19,6 +19,7 @@ EXACT = 1.0
 ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "lesson")
 AFFIX = 0.9  # an Arabic-script or Ge'ez word with a clitic or suffix around it
 FUZZY = 0.85  # a typo
+NEIGHBOUR = 0.8  # a listed word read as another listed word it resembles: only inside a longer phrase
 
 
 def _folded_affixes(*codepoint_words: tuple[int, ...]) -> tuple[str, ...]:
@@ -176,9 +177,12 @@ class WordMatcher:
         script = token_script(token)
         if not found:
             add(self._affix_matches(token, script))
-        if token not in self.known and not (found and token not in self.exact):
-            # A listed word may itself be a misspelling ("englsh" in "englsh class*"): its
-            # correct neighbours are tried too, so "englsh clases" still meets "english clas*".
+        if token in self.exact:
+            # A listed word may itself be a misspelling ("englsh" in "englsh class*"): its correct
+            # neighbours may complete a longer phrase ("englsh clases" meets "english clas*"), but
+            # never stand alone, or "support" would be read as "sport".
+            add(WordMatch(m.word, NEIGHBOUR) for m in self._fuzzy_matches(token, script) if m.word != token)
+        elif not found and token not in self.known:
             add(self._fuzzy_matches(token, script))
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
 
@@ -214,7 +218,8 @@ class WordMatcher:
             return []
         cutoff = _fuzzy_cutoff(len(token))
         out: list[WordMatch] = []
-        for length in range(len(token) - 2, len(token) + 3):
+        spread = 1 if script == "arabic" else 2  # short Arabic-script words differ by a letter, not two
+        for length in range(len(token) - spread, len(token) + spread + 1):
             candidates = self._by_shape.get((script, length))
             if not candidates:
                 continue
@@ -297,6 +302,8 @@ class Lexicon:
                     break
             else:
                 return None
+        if NEIGHBOUR in qualities and (len(qualities) == 1 or max(qualities) <= NEIGHBOUR):
+            return None
         content = sum(
             q if phrase.tokens[i].rstrip("*") not in self.stopwords else 0.25 * q for i, q in enumerate(qualities)
         )

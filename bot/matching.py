@@ -10,13 +10,14 @@ guess, because a wrong food bank is worse than an honest "I'm not sure" with a h
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import Lexicon, WordMatcher
+from bot.lexicon import NEIGHBOUR, Lexicon, WordMatcher
 from bot.schema import Entry, Event, Service
 from bot.text import tokenize
 
@@ -33,6 +34,7 @@ EVENT_WORD_POINTS = 20.0  # "when", "meeting", "party" ...
 IN_WINDOW_POINTS = 20.0  # the event falls in the window asked about ("this week")
 OUT_OF_WINDOW_POINTS = -30.0
 PAST_POINTS = -15.0  # an event that is over, unless asked for by name
+NAME_WORD_POINTS = 2.0  # per word of the name matched: "Thetford Town of Sanctuary" beats "Town of Sanctuary"
 MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
 
 
@@ -41,6 +43,8 @@ class NameMatch:
     entry_id: str
     coverage: float  # 0..1 of the name's weight the question covers
     full: bool  # every word of one of its names is in the question
+    words: int = 1  # how many words of the name the question has: the longest name matched wins ties
+    positions: frozenset[int] = frozenset()  # message words a full, multi-word name used up
 
 
 @dataclass
@@ -143,11 +147,14 @@ class Index:
         tokens = tokenize(text)
         u = Understanding(tokens)
         u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens)))
+        u.names = self.names.find(tokens)
+        # Words that are part of a name the question gives in full are that name, not a need
+        # ("New Routes housewarming" is not about housing).
+        named = frozenset(p for match in u.names.values() for p in match.positions)
         for hit in self.needs.find(tokens):
-            if not hit.key.startswith("!"):
+            if not hit.key.startswith("!") and not named.issuperset(hit.positions):
                 # One phrase is one piece of evidence, however many words it has.
                 u.needs[hit.key] = u.needs.get(hit.key, 0.0) + min(1.0, hit.weight)
-        u.names = self.names.find(tokens)
         u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
         for hit in self.conversation.find(tokens):
             if hit.key.startswith("date:"):
@@ -204,7 +211,7 @@ class Index:
         need, fit = self._need_fit(entry, strength)
         score = 0.0
         if name:
-            score += NAME_POINTS * name.coverage
+            score += NAME_POINTS * name.coverage + NAME_WORD_POINTS * min(name.words, 5)
         if fit:
             score += NEED_POINTS * confidence * fit
         place = self._place_fit(entry, u.places)
@@ -281,9 +288,11 @@ class Index:
         if u.windows:
             inside = any(occurrence.overlaps(w) for w in u.windows)
             points += IN_WINDOW_POINTS if inside else OUT_OF_WINDOW_POINTS
-        if occurrence.is_past(now) and not named:
-            points += PAST_POINTS
-        elif not occurrence.is_past(now) and (occurrence.start - now).days <= 30:
+        if occurrence.is_past(now):
+            # Named, a past event may still be what is meant ("what was the celebration?"),
+            # but an upcoming one of the same name comes first.
+            points += PAST_POINTS / 3 if named else PAST_POINTS
+        elif (occurrence.start - now).days <= 30:
             points += 3.0
         if not named and not u.needs and points < EVENT_WORD_POINTS + IN_WINDOW_POINTS:
             return None  # "when?" alone is not a question about every event
@@ -333,9 +342,20 @@ class NameIndex:
 
     def find(self, tokens: list[str]) -> dict[str, NameMatch]:
         present: dict[str, float] = {}
-        for t in tokens:
+        where: dict[str, set[int]] = defaultdict(set)  # message positions each name word came from
+        # Two typed words may be one word of a name ("house warming" for "housewarming").
+        candidates = [(t, {i}) for i, t in enumerate(tokens)]
+        candidates += [
+            (a + b, {i, i + 1})
+            for i, (a, b) in enumerate(pairwise(tokens))
+            if len(a) > 2 and len(b) > 2
+        ]
+        for t, positions in candidates:
             for m in self.words.match(t):
+                if m.quality == NEIGHBOUR:  # a name's word typed right is not a typo of another name
+                    continue
                 present[m.word] = max(present.get(m.word, 0.0), m.quality)
+                where[m.word] |= positions
         best: dict[str, NameMatch] = {}
         for alias in {i for word in present for i in self.by_token.get(word, ())}:
             entry_id, alias_tokens = self.aliases[alias]
@@ -349,9 +369,11 @@ class NameIndex:
                 coverage = 0.85 * covered / total
             else:
                 continue
+            words = sum(t in present for t in alias_tokens)
+            used = frozenset(p for t in alias_tokens if full and len(alias_tokens) > 1 for p in where[t])
             current = best.get(entry_id)
-            if current is None or coverage > current.coverage:
-                best[entry_id] = NameMatch(entry_id, round(coverage, 3), full)
+            if current is None or (coverage, words) > (current.coverage, current.words):
+                best[entry_id] = NameMatch(entry_id, round(coverage, 3), full, words, used)
         return best
 
 
