@@ -59,7 +59,8 @@ class Assistant:
         user = user or User()
         text = text[:MAX_QUESTION]
         r = self.renderer(language or self.language_for(text, user))
-        ranking = self.index.rank(text, now)
+        detection = detect(text, self.index.stopwords_by_language)
+        ranking = self.index.rank(text, now, language=detection.language if detection.confident else None)
         u = ranking.understanding
         parts: list[str] = []
         buttons: list[tuple[Button, ...]] = []

@@ -123,6 +123,9 @@ _AFFIXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+LATIN_LANGUAGES = frozenset({"en", "fr"})  # languages whose words can look alike across the two
+
+
 def _fuzzy_cutoff(length: int) -> float:
     """Minimum rapidfuzz ratio for a typo: stricter for short words, where one letter matters."""
     return 86.0 if length <= 6 else 82.0
@@ -233,6 +236,7 @@ class Phrase:
     key: str  # what the phrase stands for: a need id, a crisis topic, "greeting" ...
     tokens: tuple[str, ...]
     text: str  # as written in the YAML, for explanations
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,16 +254,16 @@ class Lexicon:
 
     def __init__(
         self,
-        phrases: Iterable[tuple[str, str]],
+        phrases: Iterable[tuple[str, str] | tuple[str, str, str]],
         stopwords: Iterable[str] = (),
         known: Iterable[str] = (),
     ) -> None:
         self.stopwords = frozenset(stopwords)
         self.phrases: list[Phrase] = []
-        for key, text in phrases:
+        for key, text, *language in phrases:
             tokens = tuple(_pattern_tokens(text))
             if tokens:
-                self.phrases.append(Phrase(key, tokens, text))
+                self.phrases.append(Phrase(key, tokens, text, language[0] if language else None))
         self.by_first: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
             self.by_first[phrase.tokens[0]].append(phrase)
@@ -271,15 +275,21 @@ class Lexicon:
     def keys(self) -> set[str]:
         return {p.key for p in self.phrases}
 
-    def find(self, tokens: Sequence[str]) -> list[Hit]:
-        """Best hits first; a word of the message counts for one phrase only (the longest)."""
+    def find(
+        self, tokens: Sequence[str], language: str | None = None, own_stopwords: frozenset[str] = frozenset()
+    ) -> list[Hit]:
+        """Best hits first; a word of the message counts for one phrase only (the longest).
+
+        With the message's `language` known, a phrase of another Latin-script language must be
+        matched exactly and not through one of this language's little words: French "son" (his)
+        is not English "son", nor "poisson" a typo of "poison"."""
         matches = [{m.word: m.quality for m in self.words.match(t)} for t in tokens]
         candidates: list[Hit] = []
         for start, words in enumerate(matches):
             for word in words:
                 for phrase in self.by_first.get(word, ()):
                     hit = self._extend(phrase, start, matches)
-                    if hit is not None:
+                    if hit is not None and not self._foreign(hit, tokens, matches, language, own_stopwords):
                         candidates.append(hit)
         candidates.sort(key=lambda h: (-len(h.positions), -h.weight))
         taken: set[int] = set()
@@ -289,6 +299,18 @@ class Lexicon:
                 hits.append(hit)
                 taken.update(hit.positions)
         return hits
+
+    @staticmethod
+    def _foreign(
+        hit: Hit, tokens: Sequence[str], matches: list[dict[str, float]], language: str | None, own: frozenset[str]
+    ) -> bool:
+        other = hit.phrase.language
+        if language not in LATIN_LANGUAGES or other not in LATIN_LANGUAGES or other == language:
+            return False
+        for word, position in zip(hit.phrase.tokens, hit.positions, strict=True):
+            if tokens[position] in own or matches[position][word] < ENDING:
+                return True
+        return False
 
     def _extend(self, phrase: Phrase, start: int, matches: list[dict[str, float]]) -> Hit | None:
         positions = [start]

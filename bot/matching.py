@@ -96,6 +96,13 @@ def _words(mapping: dict[str, list[str]]) -> Iterable[str]:
         yield from words
 
 
+def _tagged(key: str, mapping: dict[str, list[str]]) -> Iterable[tuple[str, str, str]]:
+    """(key, phrase, language) for every phrase of a words-by-language mapping."""
+    for language, words in mapping.items():
+        for text in words:
+            yield key, text, language
+
+
 class Index:
     """Everything needed to understand and rank questions against one knowledge base."""
 
@@ -107,25 +114,25 @@ class Index:
             lang: frozenset(t for text in words for t in tokenize(text)) for lang, words in w.stopwords.items()
         }
         conversation = [
-            *(("greeting", x) for x in _words(w.greetings)),
-            *(("thanks", x) for x in _words(w.thanks)),
-            *(("event", x) for x in _words(w.events)),
-            *(("general", x) for x in _words(w.general_help)),
-            *((f"date:{key}", x) for key, words in w.dates.items() for x in _words(words)),
+            *_tagged("greeting", w.greetings),
+            *_tagged("thanks", w.thanks),
+            *_tagged("event", w.events),
+            *_tagged("general", w.general_help),
+            *(p for key, words in w.dates.items() for p in _tagged(f"date:{key}", words)),
         ]
-        needs = [(n.id, x) for n in kb.needs for x in _words(n.words)]
-        excludes = [(f"!{n.id}", x) for n in kb.needs for x in _words(n.exclude)]
-        crisis = [(c.topic, x) for c in kb.crisis for x in _words(c.words)]
+        needs = [p for n in kb.needs for p in _tagged(n.id, n.words)]
+        excludes = [p for n in kb.needs for p in _tagged(f"!{n.id}", n.exclude)]
+        crisis = [p for c in kb.crisis for p in _tagged(c.topic, c.words)]
         places = [(p.id, x) for p in kb.places for x in (p.name, *p.aliases)]
         names = [(e.id, x) for e in self.entries for x in (e.name, *e.aliases)]
-        vocabulary = {t for _, x in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
+        vocabulary = {t for _, x, *_ in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
         self.conversation = Lexicon(conversation, self.stopwords, vocabulary)
         self.needs = Lexicon([*needs, *excludes], self.stopwords, vocabulary)
         self.crisis = Lexicon(crisis, self.stopwords, vocabulary)
         self.places = Lexicon(places, self.stopwords, vocabulary)
         self.names = NameIndex(names, weak=self._weak_words(needs, places), known=vocabulary)
         self.filler = self.stopwords | {
-            t for key, x in conversation if key in ("greeting", "thanks") for t in tokenize(x)
+            t for key, x, _ in conversation if key in ("greeting", "thanks") for t in tokenize(x)
         }
         self.place_parents = {p.id: tuple(p.within) for p in kb.places}
 
@@ -133,30 +140,33 @@ class Index:
     def entries(self) -> tuple[Entry, ...]:
         return (*self.kb.organisations, *self.kb.helplines, *self.kb.events)
 
-    def _weak_words(self, needs: list[tuple[str, str]], places: list[tuple[str, str]]) -> frozenset[str]:
+    def _weak_words(self, needs: list[tuple[str, str, str]], places: list[tuple[str, str]]) -> frozenset[str]:
         """Words too common to identify an organisation on their own ("help", "food", "norwich")."""
         general = {t for x in _words(self.kb.words.general_help) for t in tokenize(x)}
-        need_words = {t for _, x in needs for t in tokenize(x)}
+        need_words = {t for _, x, _ in needs for t in tokenize(x)}
         place_words = {t for _, x in places for t in tokenize(x)}
         return frozenset(general | need_words | place_words | self.stopwords)
 
     # -----------------------------------------------------------------------------------------
     # Understanding
 
-    def understand(self, text: str, now: datetime) -> Understanding:
+    def understand(self, text: str, now: datetime, language: str | None = None) -> Understanding:
+        """What the question is about. `language`, when the message's language is known for sure,
+        keeps another language's look-alike words out ("poisson" is not "poison")."""
         tokens = tokenize(text)
         u = Understanding(tokens)
-        u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens)))
+        own = self.stopwords_by_language.get(language or "", frozenset())
+        u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens, language, own)))
         u.names = self.names.find(tokens)
         # Words that are part of a name the question gives in full are that name, not a need
         # ("New Routes housewarming" is not about housing).
         named = frozenset(p for match in u.names.values() for p in match.positions)
-        for hit in self.needs.find(tokens):
+        for hit in self.needs.find(tokens, language, own):
             if not hit.key.startswith("!") and not named.issuperset(hit.positions):
                 # One phrase is one piece of evidence, however many words it has.
                 u.needs[hit.key] = u.needs.get(hit.key, 0.0) + min(1.0, hit.weight)
         u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
-        for hit in self.conversation.find(tokens):
+        for hit in self.conversation.find(tokens, language, own):
             if hit.key.startswith("date:"):
                 key = hit.key.removeprefix("date:")
                 if key in DATE_WORDS:
@@ -175,8 +185,8 @@ class Index:
     # -----------------------------------------------------------------------------------------
     # Ranking
 
-    def rank(self, text: str, now: datetime, limit: int = 3) -> Ranking:
-        u = self.understand(text, now)
+    def rank(self, text: str, now: datetime, limit: int = 3, language: str | None = None) -> Ranking:
+        u = self.understand(text, now, language)
         scored = self.score_all(u, now)
         confident = [m for m in scored if m.score >= ABSTAIN_BELOW]
         ambiguous: tuple[Match, ...] = ()
@@ -345,11 +355,7 @@ class NameIndex:
         where: dict[str, set[int]] = defaultdict(set)  # message positions each name word came from
         # Two typed words may be one word of a name ("house warming" for "housewarming").
         candidates = [(t, {i}) for i, t in enumerate(tokens)]
-        candidates += [
-            (a + b, {i, i + 1})
-            for i, (a, b) in enumerate(pairwise(tokens))
-            if len(a) > 2 and len(b) > 2
-        ]
+        candidates += [(a + b, {i, i + 1}) for i, (a, b) in enumerate(pairwise(tokens)) if len(a) > 2 and len(b) > 2]
         for t, positions in candidates:
             for m in self.words.match(t):
                 if m.quality == NEIGHBOUR:  # a name's word typed right is not a typo of another name
@@ -374,6 +380,11 @@ class NameIndex:
             current = best.get(entry_id)
             if current is None or (coverage, words) > (current.coverage, current.words):
                 best[entry_id] = NameMatch(entry_id, round(coverage, 3), full, words, used)
+        # A name inside a longer name the question gives ("Town of Sanctuary" inside "Thetford
+        # Town of Sanctuary") was not what the asker meant.
+        for entry_id, match in list(best.items()):
+            if match.positions and any(match.positions < other.positions for other in best.values()):
+                best[entry_id] = NameMatch(entry_id, round(match.coverage / 2, 3), False, match.words)
         return best
 
 

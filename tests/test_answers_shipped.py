@@ -1,0 +1,103 @@
+"""The shipped knowledge base answers what its users ask: names, needs, crises, in eight languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.assistant import Assistant, User
+from tests.conftest import NOW
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("NCAN", "ncan"),
+        ("norfolk community advice network phone", "ncan"),
+        ("bridge plus opening times", "bridge-plus"),
+        ("the bridge plus+", "bridge-plus"),
+        ("new routes", "new-routes"),
+        ("gyros", "gyros"),
+        ("norwich city of sanctuary", "norwich-city-of-sanctuary"),
+        ("empowering communities", "empowering-communities"),
+        ("speak up for sanctuary training", "speak-up-for-sanctuary"),
+        ("thetford town of sanctuary", "thetford-town-of-sanctuary"),
+    ],
+)
+def test_each_seed_organisation_asked_by_name_comes_first(assistant: Assistant, question: str, entry_id: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    assert reply.matches[0].entry.id == entry_id
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I want to end my life",
+        "i will kill myself tonight",
+        "my husband beats me",
+        "someone is following me and threatening me",
+        "\u0623\u0631\u064a\u062f \u0623\u0646 \u0623\u0642\u062a\u0644 \u0646\u0641\u0633\u064a",  # ar: I want to kill myself
+        "\u0632\u0648\u062c\u064a \u064a\u0636\u0631\u0628\u0646\u064a",  # ar: my husband hits me
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u062e\u0648\u062f\u06a9\u0634\u06cc \u06a9\u0646\u0645",  # fa
+        "\u0634\u0648\u0647\u0631\u0645 \u0645\u0646\u0648 \u0645\u06cc\u200c\u0632\u0646\u0647",  # fa: my husband hits me
+        "\u0425\u043e\u0447\u0443 \u043f\u043e\u043a\u0456\u043d\u0447\u0438\u0442\u0438 \u0437 \u0441\u043e\u0431\u043e\u044e",  # uk
+        "\u041c\u0435\u043d\u0435 \u0431'\u044e\u0442\u044c",  # uk: they beat me
+        "je veux me suicider",
+        "mon mari me frappe",
+    ],
+)
+def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: str) -> None:
+    reply = assistant.respond(message, NOW)
+    assert reply.emergency, message
+    assert "999" in reply.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "je voudrais du poisson",  # French fish, not English poison
+        "son avocat est en vacances",  # French his, not English son
+        "I need support with my english classes",
+        "is there a sport club",
+        "what is the weather tomorrow",
+        "I killed it at my job interview",
+    ],
+)
+def test_everyday_words_are_not_a_crisis(assistant: Assistant, message: str) -> None:
+    assert not assistant.respond(message, NOW).emergency
+
+
+def test_look_alike_words_do_not_change_the_need(assistant: Assistant) -> None:
+    reply = assistant.respond("I need support with english classes", NOW)
+    assert "english-classes" in reply.matches[0].entry.needs
+    french = assistant.respond("je cherche un avocat pour son dossier", NOW)
+    assert "legal-advice" in french.matches[0].entry.needs
+
+
+@pytest.mark.parametrize(
+    ("question", "need", "language"),
+    [
+        ("\u0623\u064a\u0646 \u0628\u0646\u0643 \u0627\u0644\u0637\u0639\u0627\u0645", "food", "ar"),
+        ("\u062f\u06a9\u062a\u0631 \u06a9\u062c\u0627\u0633\u062a", "health", "fa"),
+        ("\u041f\u043e\u0442\u0440\u0456\u0431\u043d\u0435 \u0436\u0438\u0442\u043b\u043e", "housing", "uk"),
+        ("cours d'anglais gratuit", "english-classes", "fr"),
+    ],
+)
+def test_needs_are_found_in_other_languages_and_answered_in_them(
+    assistant: Assistant, question: str, need: str, language: str
+) -> None:
+    reply = assistant.respond(question, NOW, User())
+    assert reply.matches, reply.text
+    assert need in reply.matches[0].entry.needs
+    assert reply.language == language
+
+
+def test_every_need_is_served(assistant: Assistant) -> None:
+    for need in assistant.kb.needs:
+        assert assistant.index.services_for(need.id), need.id
+
+
+def test_every_organisation_and_helpline_has_sources_and_a_checked_date(assistant: Assistant) -> None:
+    for entry in (*assistant.kb.organisations, *assistant.kb.helplines, *assistant.kb.events):
+        assert entry.sources, entry.id
+        assert entry.last_verified <= NOW.date().replace(year=2026), entry.id
