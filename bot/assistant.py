@@ -43,7 +43,7 @@ class Assistant:
         """The user's choice; else a confident guess from the message; else what we knew before."""
         if user.chosen_language in LANGUAGES:
             return user.chosen_language
-        detection = detect(text, self.index.stopwords_by_language)
+        detection = detect(text, self.index.words_by_language)
         if detection.confident:
             return detection.language
         for known in (user.last_language, user.telegram_language):
@@ -59,7 +59,7 @@ class Assistant:
         user = user or User()
         text = text[:MAX_QUESTION]
         r = self.renderer(language or self.language_for(text, user))
-        detection = detect(text, self.index.stopwords_by_language)
+        detection = detect(text, self.index.words_by_language)
         ranking = self.index.rank(text, now, language=detection.language if detection.confident else None)
         u = ranking.understanding
         parts: list[str] = []

@@ -30,13 +30,20 @@ class Detection:
 def detect(text: str, stopwords: Mapping[str, frozenset[str]], default: str = "en") -> Detection:
     """The most likely language of `text`; `confident` is False for short or mixed messages.
 
-    `stopwords` maps a language code to its common words, folded (from the knowledge base).
+    `stopwords` maps a language code to words that show it, folded: its little words and the
+    words only it lists in the knowledge base.
     """
     scripts = Counter(script_of(c) for c in text if c.isalpha())
     scripts.pop("other", None)
     if not scripts:
         return Detection(default, False)
     script, letters = scripts.most_common(1)[0]
+    if script == "latin":
+        # English names inside another script's sentence ("як отримати Universal Credit") do not
+        # make it English: a few letters of another script decide.
+        other = next(((s, n) for s, n in scripts.most_common() if s != "latin" and n >= 3), None)
+        if other is not None:
+            script, letters = other
     tokens = tokenize(text)
     words = Counter({lang: sum(t in words for t in tokens) for lang, words in stopwords.items()})
     if script == "ethiopic":

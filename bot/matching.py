@@ -35,6 +35,7 @@ IN_WINDOW_POINTS = 20.0  # the event falls in the window asked about ("this week
 OUT_OF_WINDOW_POINTS = -30.0
 PAST_POINTS = -15.0  # an event that is over, unless asked for by name
 NAME_WORD_POINTS = 2.0  # per word of the name matched: "Thetford Town of Sanctuary" beats "Town of Sanctuary"
+ECHO_POINTS = 3.0  # "food bank" asked, "Norwich Food Bank" serves it: a tie-breaker, not a name
 MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
 
 
@@ -55,6 +56,7 @@ class Understanding:
     crisis: list[str] = field(default_factory=list)  # crisis topics, most certain first
     needs: dict[str, float] = field(default_factory=dict)  # need id -> evidence weight
     names: dict[str, NameMatch] = field(default_factory=dict)
+    echoes: set[str] = field(default_factory=set)  # entries whose name repeats the question's common words
     places: list[str] = field(default_factory=list)
     windows: list[Window] = field(default_factory=list)
     event_words: bool = False
@@ -135,6 +137,23 @@ class Index:
             t for key, x, _ in conversation if key in ("greeting", "thanks") for t in tokenize(x)
         }
         self.place_parents = {p.id: tuple(p.within) for p in kb.places}
+        self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
+
+    def _words_by_language(self, phrases: list[tuple[str, str, str]]) -> dict[str, frozenset[str]]:
+        """Each language's words that no other language lists: evidence of the language of a message.
+
+        Little words (stopwords) count even when shared, as before: they are how a sentence is built."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for _, text, language in phrases:
+            found[language].update(t.rstrip("*") for t in tokenize(text) if len(t) > 2)
+        exclusive = {
+            language: {t for t in words if not any(t in other for lang, other in found.items() if lang != language)}
+            for language, words in found.items()
+        }
+        return {
+            language: frozenset(exclusive.get(language, set()) | self.stopwords_by_language.get(language, set()))
+            for language in {*exclusive, *self.stopwords_by_language}
+        }
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -157,7 +176,7 @@ class Index:
         u = Understanding(tokens)
         own = self.stopwords_by_language.get(language or "", frozenset())
         u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens, language, own)))
-        u.names = self.names.find(tokens)
+        u.names, u.echoes = self.names.find(tokens), self.names.echoes(tokens)
         # Words that are part of a name the question gives in full are that name, not a need
         # ("New Routes housewarming" is not about housing).
         named = frozenset(p for match in u.names.values() for p in match.positions)
@@ -222,6 +241,8 @@ class Index:
         score = 0.0
         if name:
             score += NAME_POINTS * name.coverage + NAME_WORD_POINTS * min(name.words, 5)
+        elif entry.id in u.echoes and fit:
+            score += ECHO_POINTS
         if fit:
             score += NEED_POINTS * confidence * fit
         place = self._place_fit(entry, u.places)
@@ -349,6 +370,16 @@ class NameIndex:
             for t in set(tokens):
                 self.by_token[t].append(i)
         self.words = WordMatcher(holders, known=known)
+
+    def echoes(self, tokens: list[str]) -> set[str]:
+        """Entries with a name whose common words the question has, two or more of them in a row."""
+        joined = {a + b for a, b in pairwise(tokens)}
+        pairs = set(pairwise(tokens))
+        found = set()
+        for entry_id, alias in self.aliases:
+            if any(pair in pairs for pair in pairwise(alias)) or any(t in joined for t in alias):
+                found.add(entry_id)
+        return found
 
     def find(self, tokens: list[str]) -> dict[str, NameMatch]:
         present: dict[str, float] = {}
