@@ -78,6 +78,8 @@ class Assistant:
             named = best.entry.id in u.names
             need = None if named else best.need
             parts.append(r.matches(ranking.matches, now, need))
+            if isinstance(best.entry, Service) and best.entry.contact_count == 0 and (contact := r.human_contact()):
+                parts.append(contact)  # no way to reach the one asked about: someone who can help find it
             buttons += self._match_buttons(r, ranking.matches, need, now)
             matches += ranking.matches
         unanswered = False

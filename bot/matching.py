@@ -35,6 +35,8 @@ IN_WINDOW_POINTS = 20.0  # the event falls in the window asked about ("this week
 OUT_OF_WINDOW_POINTS = -30.0
 PAST_POINTS = -15.0  # an event that is over, unless asked for by name
 NAME_WORD_POINTS = 2.0  # per word of the name matched: "Thetford Town of Sanctuary" beats "Town of Sanctuary"
+SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
+UNREACHABLE_POINTS = -6.0  # no phone, email, website or address
 ECHO_POINTS = 3.0  # "food bank" asked, "Norwich Food Bank" serves it: a tie-breaker, not a name
 MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
 
@@ -137,6 +139,7 @@ class Index:
             t for key, x, _ in conversation if key in ("greeting", "thanks") for t in tokenize(x)
         }
         self.place_parents = {p.id: tuple(p.within) for p in kb.places}
+        self.secondary = frozenset(n.id for n in kb.needs if n.secondary)
         self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
 
     def _words_by_language(self, phrases: list[tuple[str, str, str]]) -> dict[str, frozenset[str]]:
@@ -184,6 +187,9 @@ class Index:
             if not hit.key.startswith("!") and not named.issuperset(hit.positions):
                 # One phrase is one piece of evidence, however many words it has.
                 u.needs[hit.key] = u.needs.get(hit.key, 0.0) + min(1.0, hit.weight)
+        if any(n not in self.secondary for n in u.needs):
+            for need in self.secondary & u.needs.keys():
+                u.needs[need] *= SECONDARY_WEIGHT
         u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
         for hit in self.conversation.find(tokens, language, own):
             if hit.key.startswith("date:"):
@@ -307,8 +313,15 @@ class Index:
 
     @staticmethod
     def _quality(service: Service) -> float:
-        """Small tie-breakers: services for sanctuary seekers, reachable ones, current ones."""
-        return 3.0 * service.for_sanctuary_seekers + 0.8 * service.contact_count - 1.5 * (service.caution is not None)
+        """Small tie-breakers: services for sanctuary seekers, reachable ones, current ones. One that
+        nobody can contact is a poor answer unless it was asked for by name."""
+        unreachable = UNREACHABLE_POINTS if service.contact_count == 0 else 0.0
+        return (
+            3.0 * service.for_sanctuary_seekers
+            + 0.8 * service.contact_count
+            - 1.5 * (service.caution is not None)
+            + unreachable
+        )
 
     @staticmethod
     def _event_points(occurrence: Occurrence, u: Understanding, now: datetime, *, named: bool) -> float | None:

@@ -399,6 +399,13 @@ class Need(Frozen):
     label: TextByLanguage = Field(examples=[{"en": "Food and clothes"}])
     words: Words = Field(examples=[{"en": ["food bank", "hungry", "free meal*"]}])
     exclude: Words = Field(default_factory=dict, examples=[{"en": ["fast food"]}])
+    secondary: bool = Field(
+        default=False,
+        description=(
+            "Its words often say who is asking rather than what they need ('my son'): "
+            "when another need is asked about too, that one comes first."
+        ),
+    )
 
 
 class CrisisWords(Frozen):
