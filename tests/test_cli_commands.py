@@ -50,3 +50,18 @@ def test_report_without_a_database_says_what_to_do(tmp_path: Path) -> None:
     code, _, err = run("report", "--db", str(tmp_path / "missing.sqlite3"))
     assert code == 2
     assert "No database" in err
+
+
+def test_export_lists_every_entry_with_sources_and_checked_date() -> None:
+    import json
+
+    code, out, _ = run("export")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) >= {"organisations", "helplines", "events"}
+    for section in ("organisations", "helplines"):
+        assert data[section]
+        for entry in data[section]:
+            assert entry["sources"], entry["id"]
+            assert entry["last_verified"], entry["id"]
+            assert entry["categories"], entry["id"]
