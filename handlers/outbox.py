@@ -22,7 +22,8 @@ def telegram_send(bot: ExtBot[Any]) -> SendFn:
     """A send that raises what the outbox understands; PTB's own 429 retries are off for it."""
 
     # With our own rate limiter, ask it not to retry 429s itself: the outbox waits and retries.
-    extra: dict[str, Any] = {"rate_limit_args": {"max_retries": 0}} if bot.rate_limiter is not None else {}
+    # (AIORateLimiter's rate_limit_args is the number of retries for this one request.)
+    extra: dict[str, Any] = {"rate_limit_args": 0} if bot.rate_limiter is not None else {}
 
     async def send(chat_id: int, text: str) -> None:
         try:

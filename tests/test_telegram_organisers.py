@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -154,3 +155,55 @@ async def test_stats_are_counts_only(tmp_path: Path) -> None:
             [stats] = await api.wait_for_sent(1, chat_id=ADMIN)
     assert "2 asked, 50% answered" in stats["text"]
     assert "food" in stats["text"]
+
+
+async def test_non_admins_are_refused_every_admin_command(tmp_path: Path) -> None:
+    kb = load(KNOWLEDGE)
+    commands = [("/broadcast", "hi"), ("/broadcasts", ""), ("/remind", "cos-annual-celebration-2024"),
+                ("/reload", ""), ("/stats", "")]  # fmt: skip
+    async with FakeBotApi(token=TOKEN) as api:
+        app = build_application(settings_for(api, tmp_path), kb, clock=lambda: NOW)
+        async with started(app):
+            await store_of(app).subscribe(60, "en")
+            for command, args in commands:
+                api.user_command(61, command, args)
+            sent = await api.wait_for_sent(len(commands), chat_id=61)
+            assert all("only the bot's organisers" in m["text"] for m in sent)
+            assert await store_of(app).recent_broadcasts() == []
+    assert api.sent(60) == []
+
+
+async def test_an_admin_can_send_an_events_reminder_now(tmp_path: Path) -> None:
+    kb = load(KNOWLEDGE)
+    async with FakeBotApi(token=TOKEN) as api:
+        app = build_application(settings_for(api, tmp_path), kb, clock=lambda: NOW)
+        async with started(app):
+            for chat in (70, 71):
+                await store_of(app).subscribe(chat, "en")
+            api.user_command(ADMIN, "/remind", "cos-annual-celebration-2024")
+            await api.wait_for_sent(1, chat_id=70)
+            await api.wait_for_sent(1, chat_id=71)
+            await api.wait_until(lambda: len(api.sent(ADMIN)) >= 2, what="the confirmation and the report")
+    assert "Reminder" in api.sent(70)[0]["text"]
+    assert "on its way to 2 subscribers" in api.sent(ADMIN)[0]["text"]
+
+
+async def test_reminders_fire_once_across_a_restart_and_a_reload(tmp_path: Path) -> None:
+    kb = load(KNOWLEDGE)
+    now = CELEBRATION - timedelta(minutes=90)
+    async with FakeBotApi(token=TOKEN) as api:
+        settings = settings_for(api, tmp_path)
+        for run in range(2):  # the second run is a restart on the same database
+            app = build_application(settings, kb, clock=lambda: now)
+            async with started(app):
+                service = app.bot_data["service"]
+                if run == 0:
+                    api.user_callback(810, "remind:cos-annual-celebration-2024")
+                    await api.wait_for_sent(1, chat_id=810)
+                await service.queue_reminders(settings.reminder_time)
+                await service.reload(KNOWLEDGE)
+                await service.queue_reminders(settings.reminder_time)
+                await api.wait_for_sent(2, chat_id=810)
+                await asyncio.sleep(0.3)
+    texts = api.sent_texts(810)
+    assert len(texts) == 2 and "Reminder" in texts[1]
