@@ -81,7 +81,7 @@ def generate(directory: Path, organisations: int, seed: int = 2024) -> Path:
     for name in COPIED:
         shutil.copyfile(SHIPPED / name, directory / name)
     places = _load(SHIPPED / "places.yaml")["places"]
-    labels = {n["id"]: str(n["label"]["en"]).lower() for n in _load(SHIPPED / "needs.yaml")["needs"]}
+    labels = {n["id"]: _english(n["label"]).lower() for n in _load(SHIPPED / "needs.yaml")["needs"]}
     organisers = list(dict.fromkeys(e["organiser"] for e in _load(SHIPPED / "events.yaml")["events"]))
     rng = random.Random(seed)
     entries = _organisations(rng, organisations, places, labels, organisers)
@@ -129,6 +129,10 @@ def _load(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def _english(label: str | dict[str, str]) -> str:
+    return label if isinstance(label, str) else label["en"]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("'", "")).strip("-")
 
@@ -141,7 +145,8 @@ def _organisations(
     needs = list(labels)
     towns = [p for p in places if "centre" in p]
     parents = {p["id"]: p.get("within", []) for p in places}
-    combos = [(town, q, need, kind) for town in towns for q in QUALIFIERS for need in needs for kind in KINDS[need]]
+    kinds = {need: KINDS.get(need, ("Support Service",)) for need in needs}  # a need added later still works
+    combos = [(town, q, need, kind) for town in towns for q in QUALIFIERS for need in needs for kind in kinds[need]]
     rng.shuffle(combos)
     # Round-robin by need first, so that even a tiny knowledge base serves every need.
     by_need: dict[str, list[tuple[Any, str, str, str]]] = {n: [] for n in needs}

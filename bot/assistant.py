@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from bot.calendar import event_ics
 from bot.events import Occurrence, next_occurrence, upcoming
 from bot.geo import nearest
 from bot.i18n import NATIVE_NAMES, answer_language, translator
 from bot.knowledge import KnowledgeBase
-from bot.language import detect
+from bot.language import Detection, detect
 from bot.matching import Index, Match
 from bot.replies import Button, Renderer, Reply, esc, ltr
 from bot.schema import LANGUAGES, Coordinates, Event, Service
@@ -39,11 +38,11 @@ class Assistant:
         self.kb = kb
         self.index = Index(kb)
 
-    def language_for(self, text: str, user: User) -> str:
+    def language_for(self, text: str, user: User, detection: Detection | None = None) -> str:
         """The user's choice; else a confident guess from the message; else what we knew before."""
         if user.chosen_language in LANGUAGES:
             return user.chosen_language
-        detection = detect(text, self.index.words_by_language)
+        detection = detection or detect(text, self.index.words_by_language)
         if detection.confident:
             return detection.language
         for known in (user.last_language, user.telegram_language):
@@ -58,8 +57,8 @@ class Assistant:
         """The reply to a message. `language` forces the reply language (else it is detected)."""
         user = user or User()
         text = text[:MAX_QUESTION]
-        r = self.renderer(language or self.language_for(text, user))
         detection = detect(text, self.index.words_by_language)
+        r = self.renderer(language or self.language_for(text, user, detection))
         ranking = self.index.rank(text, now, language=detection.language if detection.confident else None)
         u = ranking.understanding
         parts: list[str] = []
@@ -165,6 +164,8 @@ class Assistant:
         r = self.renderer(language)
         if not isinstance(event, Event):
             return Reply(r.notice("event-gone"), (), r.lang)
+        from bot.calendar import event_ics  # icalendar is imported only when a file is asked for
+
         caption = esc(r.t("Open the file to add {name} to your calendar.", name=event.name))
         return Reply(caption, (), r.lang, document=(f"{event.id}.ics", event_ics(event)))
 

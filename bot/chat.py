@@ -122,17 +122,16 @@ class ChatService:
 
     async def _count(self, reply: Reply, now: datetime) -> None:
         """Counts only, by day: how many asked, how many were answered, which needs, which languages."""
-        day = now.date()
-        await self.store.count(day, "questions")
-        await self.store.count(day, "language", reply.language)
+        metrics = [("questions", ""), ("language", reply.language)]
         if reply.emergency:
-            await self.store.count(day, "crisis")
+            metrics.append(("crisis", ""))
         if reply.matches:
-            await self.store.count(day, "answered")
+            metrics.append(("answered", ""))
             best = reply.matches[-1] if reply.emergency else reply.matches[0]
             need = best.need or next(iter(best.entry.needs), None)  # asked by name: its main need
             if need:
-                await self.store.count(day, "need", need)
+                metrics.append(("need", need))
+        await self.store.count_many(now.date(), metrics)
 
     async def start(self, who: Sender) -> Reply:
         language = await self.language(who)

@@ -69,6 +69,7 @@ def translator(language: str) -> Translator:
     return Translator(language, messages)
 
 
+@lru_cache(maxsize=1)
 def available_languages() -> tuple[str, ...]:
     """Languages the bot can answer in: English and every language with a catalog."""
     return tuple(lang for lang in LANGUAGES if lang == "en" or catalog_path(lang).exists())

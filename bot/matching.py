@@ -140,6 +140,19 @@ class Index:
         }
         self.place_parents = {p.id: tuple(p.within) for p in kb.places}
         self.secondary = frozenset(n.id for n in kb.needs if n.secondary)
+        # Static per-entry facts, computed once so that a question only scores its candidates.
+        self.services: tuple[Service, ...] = (*kb.organisations, *kb.helplines)
+        self.need_position = {e.id: {n: i for i, n in enumerate(e.needs)} for e in self.entries}
+        self.by_need: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.entries:
+            for need in entry.needs:
+                self.by_need[need].append(entry)
+        self.quality = {s.id: self._quality(s) for s in self.services}
+        self.ancestors = {p.id: tuple(self._ancestors(p.id)) for p in kb.places}
+        self.place_fit: dict[str, dict[str, float]] = {
+            p.id: {e.id: fit for e in self.entries if (fit := self._fit_one(e, p.id)) > 0} for p in kb.places
+        }
+        self._next: dict[tuple[str, int], Occurrence] = {}
         self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
 
     def _words_by_language(self, phrases: list[tuple[str, str, str]]) -> dict[str, frozenset[str]]:
@@ -227,12 +240,38 @@ class Index:
         strength = {n: w / strongest for n, w in u.needs.items()} if strongest else {}
         confidence = min(1.0, strongest)
         matches: list[Match] = []
-        for entry in self.entries:
+        for entry in self._candidates(u, strength):
             match = self._score(entry, u, strength, confidence, now)
             if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entry.name))
         return matches
+
+    def next_occurrence(self, event: Event, now: datetime) -> Occurrence:
+        """next_occurrence, remembered for the minute: recurring events are expanded once, not per question."""
+        key = (event.id, int(now.timestamp()) // 60)
+        found = self._next.get(key)
+        if found is None or found.is_past(now):
+            if len(self._next) > 10_000:
+                self._next.clear()
+            found = self._next[key] = next_occurrence(event, now)
+        return found
+
+    def _candidates(self, u: Understanding, strength: dict[str, float]) -> list[Entry]:
+        """The only entries that can score: named ones, events, those serving an asked need and,
+        for "help in <town>", those serving the town. At 10,000 organisations this is what keeps
+        an answer in milliseconds."""
+        ids: set[str] = set(u.names) | {e.id for e in self.kb.events}
+        for need in strength:
+            ids.update(e.id for e in self.by_need.get(need, ()))
+        if u.general:
+            for place in u.places:
+                ids.update(self.place_fit.get(place, {}))
+        return (
+            [e for e in self.entries if e.id in ids]
+            if len(ids) > len(self.entries) // 2
+            else [entry for entry_id in ids if (entry := self.kb.entry(entry_id)) is not None]
+        )
 
     def _score(
         self,
@@ -256,7 +295,7 @@ class Index:
             score += PLACE_POINTS * place if place > 0 else WRONG_PLACE_POINTS
         occurrence: Occurrence | None = None
         if isinstance(entry, Event):
-            occurrence = occurrence_in(entry, u.windows) or next_occurrence(entry, now)
+            occurrence = occurrence_in(entry, u.windows) or self.next_occurrence(entry, now)
             event_score = self._event_points(occurrence, u, now, named=name is not None)
             if event_score is None:
                 return None
@@ -266,19 +305,19 @@ class Index:
                 if not (u.general and u.places and place > 0):
                     return None
                 score += GENERAL_POINTS + 0.5 * min(len(entry.needs), 6)
-            score += self._quality(entry)
+            score += self.quality[entry.id]
         if score <= 0:
             return None
         return Match(entry, round(score, 2), occurrence, need)
 
-    @staticmethod
-    def _need_fit(entry: Entry, strength: dict[str, float]) -> tuple[str | None, float]:
+    def _need_fit(self, entry: Entry, strength: dict[str, float]) -> tuple[str | None, float]:
         """How well the entry serves the needs asked about: its main needs count most."""
+        positions = self.need_position[entry.id]
         best_need, best, others = None, 0.0, 0.0
         for need, s in strength.items():
-            if need not in entry.needs:
+            position = positions.get(need)
+            if position is None:
                 continue
-            position = entry.needs.index(need)
             value = s * (1.0, 0.93, 0.88)[position] if position < 3 else s * 0.83
             if value > best:
                 if best_need is not None:
@@ -299,16 +338,18 @@ class Index:
 
     def _place_fit(self, entry: Entry, asked: list[str]) -> float:
         """1 when the entry serves the very place asked about; less for a county- or UK-wide one."""
+        return max((self.place_fit.get(place, {}).get(entry.id, 0.0) for place in asked), default=0.0)
+
+    def _fit_one(self, entry: Entry, place: str) -> float:
         best = 0.0
-        for place in asked:
-            ancestors = self._ancestors(place)
-            for area in entry.areas:
-                if area == place:
-                    best = max(best, 1.0)
-                elif place in self._ancestors(area):
-                    best = max(best, 0.8)  # serves a town inside the county asked about
-                elif area in ancestors:
-                    best = max(best, 0.35 if area in ("uk", "england") else 0.6)
+        ancestors = self.ancestors.get(place, ())
+        for area in entry.areas:
+            if area == place:
+                best = max(best, 1.0)
+            elif place in self.ancestors.get(area, ()):
+                best = max(best, 0.8)  # serves a town inside the county asked about
+            elif area in ancestors:
+                best = max(best, 0.35 if area in ("uk", "england") else 0.6)
         return best
 
     @staticmethod
@@ -383,15 +424,20 @@ class NameIndex:
             for t in set(tokens):
                 self.by_token[t].append(i)
         self.words = WordMatcher(holders, known=known)
+        self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
+        self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
+        for entry_id, tokens in self.aliases:
+            for pair in pairwise(tokens):
+                self.by_pair[pair].add(entry_id)
+            for t in tokens:
+                self.by_joined[t].add(entry_id)
 
     def echoes(self, tokens: list[str]) -> set[str]:
         """Entries with a name whose common words the question has, two or more of them in a row."""
-        joined = {a + b for a, b in pairwise(tokens)}
-        pairs = set(pairwise(tokens))
-        found = set()
-        for entry_id, alias in self.aliases:
-            if any(pair in pairs for pair in pairwise(alias)) or any(t in joined for t in alias):
-                found.add(entry_id)
+        found: set[str] = set()
+        for a, b in pairwise(tokens):
+            found |= self.by_pair.get((a, b), set())
+            found |= self.by_joined.get(a + b, set())
         return found
 
     def find(self, tokens: list[str]) -> dict[str, NameMatch]:

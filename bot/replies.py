@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_time
 
@@ -92,6 +93,12 @@ def split_message(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=4096)
+def _format_day(value: date, weekday: bool, locale: str) -> str:
+    """Babel's date formatting is slow for the few dates every card shows: remember them."""
+    return format_date(value, format="EEEE d MMMM y" if weekday else "d MMMM y", locale=locale)
+
+
 class Renderer:
     """Writes replies in one language for one knowledge base."""
 
@@ -117,8 +124,7 @@ class Renderer:
         return label
 
     def day(self, value: date, weekday: bool = True) -> str:
-        locale = BABEL_LOCALES.get(self.lang, self.lang)
-        return format_date(value, format="EEEE d MMMM y" if weekday else "d MMMM y", locale=locale)
+        return _format_day(value, weekday, BABEL_LOCALES.get(self.lang, self.lang))
 
     def clock(self, value: datetime) -> str:
         locale = BABEL_LOCALES.get(self.lang, self.lang)

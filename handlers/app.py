@@ -55,7 +55,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Callable[[],
                 tzinfo=settings.timezone,
             )
         )
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        # 32 at once: an answer is mostly CPU, so more only lengthens httpx's queue (measured in
+        # benchmarks/RESULTS.md), while one chat waiting out a 429 still blocks no one.
+        .concurrent_updates(PerChatUpdateProcessor(32))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
