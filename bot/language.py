@@ -44,12 +44,12 @@ def detect(text: str, stopwords: Mapping[str, frozenset[str]], default: str = "e
         other = next(((s, n) for s, n in scripts.most_common() if s != "latin" and n >= 3), None)
         if other is not None:
             script, letters = other
-    tokens = tokenize(text)
-    words = Counter({lang: sum(t in words for t in tokens) for lang, words in stopwords.items()})
     if script == "ethiopic":
         return Detection("ti", letters >= 2)
     if script == "cyrillic":
         return Detection("uk", letters >= 4)
+    tokens = tokenize(text)
+    words = Counter({lang: sum(t in words for t in tokens) for lang, words in stopwords.items()})
     if script == "arabic":
         score = Counter(
             {

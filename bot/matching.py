@@ -9,6 +9,7 @@ guess, because a wrong food bank is worse than an honest "I'm not sure" with a h
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,7 +38,12 @@ PAST_POINTS = -15.0  # an event that is over, unless asked for by name
 NAME_WORD_POINTS = 2.0  # per word of the name matched: "Thetford Town of Sanctuary" beats "Town of Sanctuary"
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
 UNREACHABLE_POINTS = -6.0  # no phone, email, website or address
+MAX_GENERAL = 40  # entries scored for a "help in <town>" question with no need in it
+MAX_LOCAL = 300  # need-serving entries in an asked town scored outright, before the best-first search
+MAX_ECHOES = 10
 ECHO_POINTS = 3.0  # "food bank" asked, "Norwich Food Bank" serves it: a tie-breaker, not a name
+# An entry's main need counts most, then its second, third, and the rest.
+POSITION_FACTORS = (1.0, 0.93, 0.88, 0.83)
 MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
 
 
@@ -153,6 +159,19 @@ class Index:
             p.id: {e.id: fit for e in self.entries if (fit := self._fit_one(e, p.id)) > 0} for p in kb.places
         }
         self._next: dict[tuple[str, int], Occurrence] = {}
+        # For the best-first search: each need's services by their position for it (main need,
+        # second, third, later), best quality first.
+        self.need_groups: dict[tuple[str, int], list[tuple[float, Entry]]] = defaultdict(list)
+        for service in self.services:
+            for position, need in enumerate(service.needs):
+                group = min(position, len(POSITION_FACTORS) - 1)
+                self.need_groups[(need, group)].append((self.quality[service.id], service))
+        for members in self.need_groups.values():
+            members.sort(key=lambda pair: -pair[0])
+        self.general_by_place: dict[str, list[str]] = {}
+        for place, fits in self.place_fit.items():
+            values = {entry_id: self._general_value(entry_id, [place]) for entry_id in fits}
+            self.general_by_place[place] = heapq.nlargest(MAX_GENERAL, values, key=values.__getitem__)
         self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
 
     def _words_by_language(self, phrases: list[tuple[str, str, str]]) -> dict[str, frozenset[str]]:
@@ -225,7 +244,7 @@ class Index:
 
     def rank(self, text: str, now: datetime, limit: int = 3, language: str | None = None) -> Ranking:
         u = self.understand(text, now, language)
-        scored = self.score_all(u, now)
+        scored = self.best_matches(u, now, limit + 1)
         confident = [m for m in scored if m.score >= ABSTAIN_BELOW]
         ambiguous: tuple[Match, ...] = ()
         if len(confident) >= 2 and self._ambiguous(u, confident[0], confident[1]):
@@ -247,26 +266,107 @@ class Index:
         matches.sort(key=lambda m: (-m.score, m.entry.name))
         return matches
 
+    def _general_value(self, entry_id: str, places: list[str]) -> float:
+        """What a "help in <town>" question can give an entry, known before scoring it."""
+        entry = self.kb.entry(entry_id)
+        quality = self.quality.get(entry_id, 0.0)
+        breadth = 0.5 * min(len(entry.needs), 6) if entry is not None else 0.0
+        return PLACE_POINTS * max(self.place_fit.get(p, {}).get(entry_id, 0.0) for p in places) + quality + breadth
+
     def next_occurrence(self, event: Event, now: datetime) -> Occurrence:
         """next_occurrence, remembered for the minute: recurring events are expanded once, not per question."""
         key = (event.id, int(now.timestamp()) // 60)
         found = self._next.get(key)
-        if found is None or found.is_past(now):
+        if found is None:
             if len(self._next) > 10_000:
                 self._next.clear()
             found = self._next[key] = next_occurrence(event, now)
         return found
 
+    def best_matches(self, u: Understanding, now: datetime, k: int) -> list[Match]:
+        """The k best matches, the same as `score_all(u, now)[:k]`, without scoring every candidate.
+
+        Entries found only through a need are visited best-first by an upper bound of their score
+        (their position for that need, their quality, the best a place can add), and the search
+        stops when no unvisited entry can beat the k-th best found. This is what keeps an answer in
+        milliseconds with 10,000 organisations."""
+        if not u.content and not u.names:
+            return []
+        strongest = max(u.needs.values(), default=0.0)
+        strength = {n: w / strongest for n, w in u.needs.items()} if strongest else {}
+        confidence = min(1.0, strongest)
+        found: list[Match] = []
+        seen: set[str] = set()
+
+        def consider(entry: Entry) -> None:
+            seen.add(entry.id)
+            match = self._score(entry, u, strength, confidence, now)
+            if match is not None:
+                found.append(match)
+
+        special = self._candidates(u, {})  # named, events, "help in <town>": always scored
+        place_max = 0.0
+        if u.places:
+            local = set().union(*(self.place_fit.get(p, {}) for p in u.places))
+            nearby = [e for need in strength for e in self.by_need.get(need, ()) if e.id in local]
+            if len(nearby) <= MAX_LOCAL:
+                # Those serving an asked need in the asked town are few and likely the best: score
+                # them all; every other entry is then outside the town.
+                special += nearby
+                place_max = WRONG_PLACE_POINTS
+            else:  # a county: nearly everyone serves it
+                place_max = PLACE_POINTS
+        for entry in special:
+            if entry.id not in seen:
+                consider(entry)
+        bonus = min(0.2, 0.1 * (len(strength) - 1))  # the most serving several asked needs can add
+        heap: list[tuple[float, int, str, int, int, float]] = []  # (-bound, tie, need, group, index, need term)
+        groups: dict[tuple[str, int], list[tuple[float, Entry]]] = {}
+        for need, s in strength.items():
+            for group, factor in enumerate(POSITION_FACTORS):
+                members = self.need_groups.get((need, group))
+                if members:
+                    need_term = NEED_POINTS * confidence * (s * factor + bonus)
+                    groups[(need, group)] = members
+                    bound = need_term + members[0][0] + place_max
+                    heapq.heappush(heap, (-bound, len(heap), need, group, 0, need_term))
+        best: list[float] = []  # min-heap of the k best scores so far
+        for m in found:
+            heapq.heappush(best, m.score)
+            if len(best) > k:
+                heapq.heappop(best)
+        while heap:
+            negative, tie, need, group, index, need_term = heapq.heappop(heap)
+            if len(best) >= k and -negative < best[0]:
+                break
+            members = groups[(need, group)]
+            _, entry = members[index]
+            if entry.id not in seen:
+                before = len(found)
+                consider(entry)
+                if len(found) > before:
+                    heapq.heappush(best, found[-1].score)
+                    if len(best) > k:
+                        heapq.heappop(best)
+            if index + 1 < len(members):
+                bound = need_term + members[index + 1][0] + place_max
+                heapq.heappush(heap, (-bound, tie, need, group, index + 1, need_term))
+        found.sort(key=lambda m: (-m.score, m.entry.name))
+        return found[:k]
+
     def _candidates(self, u: Understanding, strength: dict[str, float]) -> list[Entry]:
         """The only entries that can score: named ones, events, those serving an asked need and,
         for "help in <town>", those serving the town. At 10,000 organisations this is what keeps
         an answer in milliseconds."""
-        ids: set[str] = set(u.names) | {e.id for e in self.kb.events}
+        ids: set[str] = set(u.names)
+        if u.event_words or u.windows:  # otherwise an event scores only when named
+            ids.update(e.id for e in self.kb.events)
         for need in strength:
             ids.update(e.id for e in self.by_need.get(need, ()))
         if u.general:
+            # "Help in <town>": those serving the town, best first; a few dozen are plenty.
             for place in u.places:
-                ids.update(self.place_fit.get(place, {}))
+                ids.update(self.general_by_place.get(place, ()))
         return (
             [e for e in self.entries if e.id in ids]
             if len(ids) > len(self.entries) // 2
@@ -286,8 +386,8 @@ class Index:
         score = 0.0
         if name:
             score += NAME_POINTS * name.coverage + NAME_WORD_POINTS * min(name.words, 5)
-        elif entry.id in u.echoes and fit:
-            score += ECHO_POINTS
+        elif entry.id in u.echoes and fit and len(u.echoes) <= MAX_ECHOES:
+            score += ECHO_POINTS  # when hundreds of names share the words, they tell nothing
         if fit:
             score += NEED_POINTS * confidence * fit
         place = self._place_fit(entry, u.places)
@@ -318,7 +418,7 @@ class Index:
             position = positions.get(need)
             if position is None:
                 continue
-            value = s * (1.0, 0.93, 0.88)[position] if position < 3 else s * 0.83
+            value = s * POSITION_FACTORS[min(position, len(POSITION_FACTORS) - 1)]
             if value > best:
                 if best_need is not None:
                     others += best
@@ -424,6 +524,9 @@ class NameIndex:
             for t in set(tokens):
                 self.by_token[t].append(i)
         self.words = WordMatcher(holders, known=known)
+        self.by_rarest: dict[str, list[int]] = defaultdict(list)
+        for i, (_, tokens) in enumerate(self.aliases):
+            self.by_rarest[min(tokens, key=lambda t: (len(holders[t]), t))].append(i)
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
         for entry_id, tokens in self.aliases:
@@ -444,16 +547,20 @@ class NameIndex:
         present: dict[str, float] = {}
         where: dict[str, set[int]] = defaultdict(set)  # message positions each name word came from
         # Two typed words may be one word of a name ("house warming" for "housewarming").
-        candidates = [(t, {i}) for i, t in enumerate(tokens)]
-        candidates += [(a + b, {i, i + 1}) for i, (a, b) in enumerate(pairwise(tokens)) if len(a) > 2 and len(b) > 2]
-        for t, positions in candidates:
+        typed = [(t, {i}) for i, t in enumerate(tokens)]
+        typed += [(a + b, {i, i + 1}) for i, (a, b) in enumerate(pairwise(tokens)) if len(a) > 2 and len(b) > 2]
+        for t, positions in typed:
             for m in self.words.match(t):
                 if m.quality == NEIGHBOUR:  # a name's word typed right is not a typo of another name
                     continue
                 present[m.word] = max(present.get(m.word, 0.0), m.quality)
                 where[m.word] |= positions
         best: dict[str, NameMatch] = {}
-        for alias in {i for word in present for i in self.by_token.get(word, ())}:
+        # Only names that can match: one with a distinctive word present, or whose rarest word is
+        # present (a full match needs it). Names made of common words are thousands at scale.
+        candidates = {i for word in present if word not in self.weak for i in self.by_token.get(word, ())}
+        candidates.update(i for word in present for i in self.by_rarest.get(word, ()))
+        for alias in candidates:
             entry_id, alias_tokens = self.aliases[alias]
             total = sum(self.weight[t] for t in alias_tokens)
             covered = sum(self.weight[t] * present[t] for t in alias_tokens if t in present)

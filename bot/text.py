@@ -67,6 +67,7 @@ _TRANSLATE: dict[int, int | str | None] = {
 _TOKEN = re.compile(r"[\w']+")
 
 
+@lru_cache(maxsize=8192)
 def script_of(char: str) -> Script:
     """The writing system of one character, by Unicode block."""
     code = ord(char)
