@@ -34,9 +34,9 @@ class User:
 class Assistant:
     """Answers questions and button presses from one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, index: Index | None = None) -> None:
         self.kb = kb
-        self.index = Index(kb)
+        self.index = index or Index(kb)
 
     def language_for(self, text: str, user: User, detection: Detection | None = None) -> str:
         """The user's choice; else a confident guess from the message; else what we knew before."""

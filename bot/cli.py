@@ -11,11 +11,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import hsds, jsonschema
 from bot.assistant import Assistant, User
 from bot.config import SHIPPED_KNOWLEDGE
 from bot.events import LONDON, occurrences
 from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
+from bot.index_cache import cached_for, cached_index
 from bot.knowledge import KnowledgeBase, check
 from bot.matching import Match, local_now
 from bot.replies import Button, Reply
@@ -100,11 +100,19 @@ def answer_json(question: str, reply: Reply) -> dict[str, Any]:
     }
 
 
+def assistant_for(option: str | None, err: TextIO) -> Assistant | None:
+    """An Assistant on the YAML in the folder; from the index cache when the files are unchanged."""
+    saved = cached_for(knowledge_dir(option))
+    if saved is not None:
+        return Assistant(saved.kb, saved)
+    kb = load_or_explain(option, err)
+    return None if kb is None else Assistant(kb, cached_index(kb))
+
+
 def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    kb = load_or_explain(args.knowledge, err)
-    if kb is None:
+    assistant = assistant_for(args.knowledge, err)
+    if assistant is None:
         return EXIT_PROBLEMS
-    assistant = Assistant(kb)
     now = parse_now(args.now)
     questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
@@ -133,10 +141,9 @@ def render_console(reply: Reply) -> str:
 
 
 def cmd_console(args: argparse.Namespace, out: TextIO, err: TextIO, hint: str = "") -> int:
-    kb = load_or_explain(args.knowledge, err)
-    if kb is None:
+    assistant = assistant_for(args.knowledge, err)
+    if assistant is None:
         return EXIT_PROBLEMS
-    assistant = Assistant(kb)
     print("Sanctuary Bot console: write a question, or a number to tap a button. Ctrl-D to leave.", file=out)
     if hint:
         print(hint, file=out)
@@ -202,6 +209,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if kb is None:
         return EXIT_PROBLEMS
     if args.format == "hsds":
+        from bot import hsds  # imported by the commands that use them: a quick start for `ask`
+
         document = hsds.export(kb)
     else:
         document = {
@@ -217,6 +226,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write the JSON Schema that editors use for the YAML files (knowledge/schema.json)."""
+    from bot import jsonschema
+
     text = jsonschema.render()
     option = args.output or str(knowledge_dir(args.knowledge) / "schema.json")
     if option != "-" and Path(option).is_file() and Path(option).read_text(encoding="utf-8") == text:

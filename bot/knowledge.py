@@ -316,6 +316,14 @@ def yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.is_file())
 
 
+def content_version(directory: Path) -> str:
+    """The hash of every YAML file's name and bytes: the KnowledgeBase.version they would load as."""
+    digest = hashlib.sha256()
+    for path in yaml_files(directory):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def check(
     directory: Path | str, *, today: date | None = None, stale_days: int = DEFAULT_STALE_DAYS
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
