@@ -80,6 +80,7 @@ class OutboxSender:
         self.rate_limited = 0  # 429s seen, for the report and benchmarks
         self._next_slot = 0.0
         self._last_progress: dict[int, float] = {}
+        self._touched: set[int] = set()  # broadcasts with a message sent in the current batch
         self.wake = asyncio.Event()  # set when something new is queued
 
     async def drain(self, stop: asyncio.Event | None = None) -> int:
@@ -93,6 +94,7 @@ class OutboxSender:
                 if stop and stop.is_set():
                     break
                 delivered += await self._deliver(item)
+            await self._finish()
         return delivered
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
@@ -155,12 +157,24 @@ class OutboxSender:
         """Progress for the organiser every few seconds, and the report when a broadcast is done."""
         if item.broadcast_id is None:
             return
-        finished = await self.store.finish_if_done(item.broadcast_id)
+        self._touched.add(item.broadcast_id)
         now = time.monotonic()
-        due = now - self._last_progress.get(item.broadcast_id, 0.0) >= self.progress_every
-        if self.progress is not None and (finished or due):
-            self._last_progress[item.broadcast_id] = now
-            try:
-                await self.progress(item.broadcast_id, finished)
-            except Exception:  # progress is a courtesy; the broadcast goes on
-                log.warning("could not report progress of broadcast %s", item.broadcast_id, exc_info=True)
+        if now - self._last_progress.get(item.broadcast_id, 0.0) >= self.progress_every:
+            await self._report(item.broadcast_id, finished=False)
+
+    async def _finish(self) -> None:
+        """After each batch: a broadcast with nothing left pending is done, and its report goes out.
+        (Checked per batch, not per message: one query less for every message sent.)"""
+        for broadcast_id in sorted(self._touched):
+            if await self.store.finish_if_done(broadcast_id):
+                await self._report(broadcast_id, finished=True)
+        self._touched.clear()
+
+    async def _report(self, broadcast_id: int, finished: bool) -> None:
+        self._last_progress[broadcast_id] = time.monotonic()
+        if self.progress is None:
+            return
+        try:
+            await self.progress(broadcast_id, finished)
+        except Exception:  # progress is a courtesy; the broadcast goes on
+            log.warning("could not report progress of broadcast %s", broadcast_id, exc_info=True)

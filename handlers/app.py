@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot.assistant import Assistant
 from bot.chat import ChatService
 from bot.config import Settings
+from bot.index_cache import cached_index
 from bot.knowledge import KnowledgeBase
 from bot.matching import local_now
 from bot.outbox import OutboxSender
@@ -78,7 +79,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     kb: KnowledgeBase = application.bot_data.pop("knowledge")
     store = await Store.open(settings.db_path)
     application.bot_data["service"] = ChatService(
-        Assistant(kb),
+        Assistant(kb, cached_index(kb)),
         store,
         admin_ids=settings.admin_ids,
         flood_limit=settings.flood_limit,
