@@ -64,6 +64,8 @@ class ChatService:
         self.clock = clock
         self.monotonic = monotonic
         self._last_language: OrderedDict[int, str] = OrderedDict()
+        self._chosen: dict[int, str | None] = {}  # chat -> chosen language, as stored
+        self._counts: Counter[tuple[date, str, str]] = Counter()  # written by flush_counts()
         self.queued: Callable[[], None] = lambda: None  # the front end wakes its outbox sender here
 
     def swap(self, assistant: Assistant) -> None:
@@ -75,11 +77,22 @@ class ChatService:
 
     # ---- languages -------------------------------------------------------------------------
 
+    async def _chosen_language(self, chat_id: int) -> str | None:
+        """The language the user chose, read once and then kept in memory (cleared when it changes)."""
+        if chat_id in self._chosen:
+            return self._chosen[chat_id]
+        stored = await self.store.user(chat_id)
+        language = stored.language if stored else None
+        self._chosen[chat_id] = language
+        if len(self._chosen) > self.MAX_REMEMBERED:
+            self._chosen.pop(next(iter(self._chosen)))
+        return language
+
     async def user(self, who: Sender) -> User:
-        stored = await self.store.user(who.chat_id)
+        chosen = await self._chosen_language(who.chat_id)
         telegram = (who.telegram_language or "").split("-")[0].lower() or None
         return User(
-            chosen_language=stored.language if stored else None,
+            chosen_language=chosen,
             last_language=self._last_language.get(who.chat_id),
             telegram_language=telegram if telegram in LANGUAGES else None,
         )
@@ -114,14 +127,16 @@ class ChatService:
         reply = self.assistant.respond(text, now, user)
         if text.strip():
             self._remember(who, reply.language)
-            await self._count(reply, now)
+            self._count(reply, now)
             if self.log_unanswered and reply.unanswered and not reply.emergency:
                 clean = anonymise(text[:MAX_QUESTION], self.assistant.known_names)
                 await self.store.record_unanswered(now.date(), clean, who.chat_id)
         return reply
 
-    async def _count(self, reply: Reply, now: datetime) -> None:
-        """Counts only, by day: how many asked, how many were answered, which needs, which languages."""
+    def _count(self, reply: Reply, now: datetime) -> None:
+        """Counts only, by day: how many asked, how many were answered, which needs, which languages.
+        Kept in memory and written every few seconds by `flush_counts` (one commit, not one per answer)."""
+        day = now.date()
         metrics = [("questions", ""), ("language", reply.language)]
         if reply.emergency:
             metrics.append(("crisis", ""))
@@ -131,7 +146,15 @@ class ChatService:
             need = best.need or next(iter(best.entry.needs), None)  # asked by name: its main need
             if need:
                 metrics.append(("need", need))
-        await self.store.count_many(now.date(), metrics)
+        self._counts.update((day, metric, key) for metric, key in metrics)
+
+    async def flush_counts(self) -> None:
+        pending, self._counts = self._counts, Counter()
+        by_day: dict[date, list[tuple[str, str, int]]] = {}
+        for (day, metric, key), count in pending.items():
+            by_day.setdefault(day, []).append((metric, key, count))
+        for day, rows in by_day.items():
+            await self.store.add_counts(day, rows)
 
     async def start(self, who: Sender) -> Reply:
         language = await self.language(who)
@@ -162,6 +185,7 @@ class ChatService:
     async def subscribe(self, who: Sender) -> Reply:
         language = await self.language(who)
         new = await self.store.subscribe(who.chat_id, language)
+        self._chosen.pop(who.chat_id, None)
         return self.assistant.notice("subscribed" if new else "already-subscribed", language)
 
     async def unsubscribe(self, who: Sender) -> Reply:
@@ -173,6 +197,7 @@ class ChatService:
         language = await self.language(who)
         await self.store.forget(who.chat_id)
         self._last_language.pop(who.chat_id, None)
+        self._chosen.pop(who.chat_id, None)
         return self.assistant.notice("forgotten", language)
 
     async def tap(self, who: Sender, action: str, message_id: int | None = None) -> Reply:
@@ -184,6 +209,7 @@ class ChatService:
             return await self._broadcast_button(who, value, message_id)
         if kind == "lang" and value in LANGUAGES:
             await self.store.set_language(who.chat_id, value)
+            self._chosen[who.chat_id] = value
             return self.assistant.notice("language-set", value, language_name=NATIVE_NAMES[value])
         if kind == "remind":
             return await self._remind(who, value)
@@ -328,6 +354,7 @@ class ChatService:
     async def digest(self, today: date, stale_days: int = DEFAULT_STALE_DAYS) -> Reply:
         """The organisers' weekly digest: facts to re-check, numbers reported not working, and what
         several people asked that the bot could not answer."""
+        await self.flush_counts()
         r = self.assistant.renderer("en")
         week_ago = today - timedelta(days=7)
         lines = ["<b>" + esc(r.t("Weekly digest")) + "</b>"]
@@ -353,6 +380,7 @@ class ChatService:
 
     async def stats(self, who: Sender, days: int = 7) -> Reply:
         """For organisers: counts per day over the last week. Nothing about any one person."""
+        await self.flush_counts()
         language = await self.language(who)
         r = self.assistant.renderer(language)
         since = self.clock().date() - timedelta(days=days - 1)

@@ -237,6 +237,7 @@ class Phrase:
     tokens: tuple[str, ...]
     text: str  # as written in the YAML, for explanations
     language: str | None = None
+    words: frozenset[str] = frozenset()  # its tokens as a set, to skip it at once when one is missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +264,7 @@ class Lexicon:
         for key, text, *language in phrases:
             tokens = tuple(_pattern_tokens(text))
             if tokens:
-                self.phrases.append(Phrase(key, tokens, text, language[0] if language else None))
+                self.phrases.append(Phrase(key, tokens, text, language[0] if language else None, frozenset(tokens)))
         self.by_first: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
             self.by_first[phrase.tokens[0]].append(phrase)
@@ -284,10 +285,13 @@ class Lexicon:
         matched exactly and not through one of this language's little words: French "son" (his)
         is not English "son", nor "poisson" a typo of "poison"."""
         matches = [{m.word: m.quality for m in self.words.match(t)} for t in tokens]
+        present = set().union(*matches)
         candidates: list[Hit] = []
         for start, words in enumerate(matches):
             for word in words:
                 for phrase in self.by_first.get(word, ()):
+                    if not phrase.words <= present:  # a word of it is missing: cannot match
+                        continue
                     hit = self._extend(phrase, start, matches)
                     if hit is not None and not self._foreign(hit, tokens, matches, language, own_stopwords):
                         candidates.append(hit)

@@ -446,14 +446,14 @@ class Store:
     # ---- anonymous counts ------------------------------------------------------------------
 
     async def count(self, day: date, metric: str, key: str = "", by: int = 1) -> None:
-        await self.count_many(day, [(metric, key)], by)
+        await self.add_counts(day, [(metric, key, by)])
 
-    async def count_many(self, day: date, metrics: Iterable[tuple[str, str]], by: int = 1) -> None:
-        """Add to several counters in one statement: one commit per answer, not four."""
+    async def add_counts(self, day: date, rows: Iterable[tuple[str, str, int]]) -> None:
+        """Add to several counters in one statement, one commit."""
         await self.db.executemany(
             "INSERT INTO daily_counts (day, metric, key, count) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (day, metric, key) DO UPDATE SET count = count + excluded.count",
-            [(day.isoformat(), metric, key, by) for metric, key in metrics],
+            [(day.isoformat(), metric, key, count) for metric, key, count in rows],
         )
 
     async def counts_since(self, day: date) -> list[tuple[str, str, str, int]]:

@@ -23,7 +23,7 @@ from bot.outbox import OutboxSender
 from bot.store import Store
 from bot.watch import fingerprint
 from handlers import register
-from handlers.jobs import queue_reminders, watch_knowledge, weekly_digest
+from handlers.jobs import flush_counts, queue_reminders, watch_knowledge, weekly_digest
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox import progress_editor, telegram_send
 
@@ -103,6 +103,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     assert jobs is not None
     jobs.run_repeating(queue_reminders, interval=60, first=1, name="reminders")
     jobs.run_repeating(watch_knowledge, interval=3, first=3, name="knowledge-watch")
+    jobs.run_repeating(flush_counts, interval=5, first=5, name="counts")
     monday_morning = time(9, 0, tzinfo=settings.timezone)
     jobs.run_daily(weekly_digest, time=monday_morning, days=(1,), name="weekly-digest")  # PTB: 0 is Sunday
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
@@ -111,6 +112,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
     """Let the outbox finish the message in flight, then stop it; pending rows wait for the restart."""
+    service = application.bot_data.get("service")
+    if service is not None:
+        await service.flush_counts()  # the last few seconds of counts
     outbox = application.bot_data.pop("outbox", None)
     if outbox is None:
         return

@@ -20,6 +20,10 @@ async def queue_reminders(context: Context) -> None:
         log.info("queued %d reminders", added)
 
 
+async def flush_counts(context: Context) -> None:
+    await service(context).flush_counts()
+
+
 async def weekly_digest(context: Context) -> None:
     svc = service(context)
     await tell_organisers(context, await svc.digest(svc.clock().date()))
