@@ -255,9 +255,7 @@ class Index:
         """Every candidate with its score, best first (including those below the threshold)."""
         if not u.content and not u.names:
             return []
-        strongest = max(u.needs.values(), default=0.0)
-        strength = {n: w / strongest for n, w in u.needs.items()} if strongest else {}
-        confidence = min(1.0, strongest)
+        strength, confidence = self._strength(u)
         matches: list[Match] = []
         for entry in self._candidates(u, strength):
             match = self._score(entry, u, strength, confidence, now)
@@ -283,6 +281,13 @@ class Index:
             found = self._next[key] = next_occurrence(event, now)
         return found
 
+    @staticmethod
+    def _strength(u: Understanding) -> tuple[dict[str, float], float]:
+        """Each asked need's evidence relative to the strongest (0..1), and how sure we are of it."""
+        strongest = max(u.needs.values(), default=0.0)
+        strength = {n: w / strongest for n, w in u.needs.items()} if strongest else {}
+        return strength, min(1.0, strongest)
+
     def best_matches(self, u: Understanding, now: datetime, k: int) -> list[Match]:
         """The k best matches, the same as `score_all(u, now)[:k]`, without scoring every candidate.
 
@@ -292,9 +297,7 @@ class Index:
         milliseconds with 10,000 organisations."""
         if not u.content and not u.names:
             return []
-        strongest = max(u.needs.values(), default=0.0)
-        strength = {n: w / strongest for n, w in u.needs.items()} if strongest else {}
-        confidence = min(1.0, strongest)
+        strength, confidence = self._strength(u)
         found: list[Match] = []
         seen: set[str] = set()
 

@@ -5,7 +5,8 @@ Each one only translates: Telegram update -> Sender and payload -> ChatService -
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -15,6 +16,7 @@ from bot.replies import Reply
 from handlers.sending import send_reply
 
 Context = ContextTypes.DEFAULT_TYPE
+Producer = Callable[[ChatService, Sender], Awaitable[Reply]]
 
 
 def service(context: Context) -> ChatService:
@@ -33,7 +35,7 @@ def sender(update: Update) -> Sender | None:
 async def answer(
     update: Update,
     context: Context,
-    produce: Callable[[ChatService, Sender], Awaitable[Reply]],
+    produce: Producer,
     edit: int | None = None,
 ) -> None:
     """The one path every handler takes: flood limit, produce the reply, send it (or replace the
@@ -52,36 +54,23 @@ async def answer(
     await send_reply(context.bot, who.chat_id, reply)
 
 
-async def on_start(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.start(who))
+def replying(produce: Producer) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A handler for a command that needs nothing but who sent it."""
+
+    async def handle(update: Update, context: Context) -> None:
+        await answer(update, context, produce)
+
+    return handle
 
 
-async def on_help(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.help(who))
-
-
-async def on_privacy(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.privacy(who))
-
-
-async def on_events(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.events(who))
-
-
-async def on_language(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.choose_language(who))
-
-
-async def on_subscribe(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.subscribe(who))
-
-
-async def on_unsubscribe(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.unsubscribe(who))
-
-
-async def on_forget(update: Update, context: Context) -> None:
-    await answer(update, context, lambda svc, who: svc.forget(who))
+on_start = replying(ChatService.start)
+on_help = replying(ChatService.help)
+on_privacy = replying(ChatService.privacy)
+on_events = replying(ChatService.events)
+on_language = replying(ChatService.choose_language)
+on_subscribe = replying(ChatService.subscribe)
+on_unsubscribe = replying(ChatService.unsubscribe)
+on_forget = replying(ChatService.forget)
 
 
 async def on_text(update: Update, context: Context) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from tests.fakebot import FakeBotApi
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 TOKEN = "424242:TEST-token-that-must-never-be-logged"
 ADMIN = 99
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings_for(api: FakeBotApi, tmp_path: Path, **env: str) -> Settings:
@@ -25,6 +28,25 @@ def settings_for(api: FakeBotApi, tmp_path: Path, **env: str) -> Settings:
         **env,
     }
     return Settings.from_env(values, dotenv=None)
+
+
+async def bot_process(api: FakeBotApi, workdir: Path, **env: str) -> asyncio.subprocess.Process:
+    """`python run_bot.py` as a real process, on the fake Bot API; stderr is piped for its log."""
+    values = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api.base_url,
+        "NO_PROXY": "127.0.0.1,localhost",
+        **env,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "run_bot.py"),
+        cwd=workdir,
+        env=values,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

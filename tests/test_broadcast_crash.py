@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
 from bot.store import Store
 from tests.fakebot import FakeBotApi
-from tests.telegram_support import ADMIN, TOKEN, buttons
+from tests.telegram_support import ADMIN, TOKEN, bot_process, buttons
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIBERS = list(range(10_000, 10_300))
@@ -19,23 +17,7 @@ BLOCKED = SUBSCRIBERS[7]
 
 
 async def start_bot(api: FakeBotApi, db: Path, workdir: Path) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api.base_url,
-        "BOT_DB_PATH": str(db),
-        "BOT_ADMIN_IDS": str(ADMIN),
-        "BOT_BROADCAST_RATE": "30",
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "run_bot.py"),
-        cwd=workdir,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await bot_process(api, workdir, BOT_DB_PATH=str(db), BOT_ADMIN_IDS=str(ADMIN), BOT_BROADCAST_RATE="30")
 
 
 def deliveries(api: FakeBotApi) -> Counter[int]:

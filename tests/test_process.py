@@ -12,28 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.fakebot import FakeBotApi
-from tests.telegram_support import TOKEN
+from tests.telegram_support import TOKEN, bot_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_the_bot_process_serves_users_and_stops_cleanly_without_logging_the_token(tmp_path: Path) -> None:
     async with FakeBotApi(token=TOKEN) as api:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": api.base_url,
-            "BOT_DB_PATH": str(tmp_path / "db" / "bot.sqlite3"),
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "run_bot.py"),
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        process = await bot_process(api, tmp_path, BOT_DB_PATH=str(tmp_path / "db" / "bot.sqlite3"))
         try:
             await api.wait_until(lambda: api.calls_to("getUpdates"), timeout=20, what="the bot to poll")
             started = asyncio.get_running_loop().time()
