@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.assistant import Assistant
 from bot.events import LONDON
 from bot.knowledge import KnowledgeBase, load
+from bot.schema import Event
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -58,6 +60,22 @@ class Editable:
             if needle in line:
                 return number
         raise AssertionError(f"{needle!r} not in {file}")
+
+
+def make_event(**fields: Any) -> Event:
+    """A valid event (a Tuesday café) for tests of dates and calendars; fields override."""
+    data: dict[str, Any] = {
+        "id": "tuesday-cafe",
+        "name": "Tuesday caf\u00e9",
+        "organiser": "food-place",
+        "description": "Tea and conversation.",
+        "start": "2024-01-09 14:00",
+        "end": "2024-01-09 16:00",
+        "sources": ["https://example.org.uk/cafe"],
+        "last_verified": "2024-01-01",
+        **fields,
+    }
+    return Event.model_validate(data)
 
 
 @pytest.fixture

@@ -13,25 +13,20 @@ from bot.calendar import PRODID, calendar_ics, event_ics
 from bot.events import LONDON, next_occurrence, occurrences
 from bot.knowledge import KnowledgeBase
 from bot.schema import Event
-from tests.conftest import NOW
+from tests.conftest import NOW, make_event
 
 
 def event(**fields: Any) -> Event:
-    data: dict[str, Any] = {
-        "id": "tuesday-cafe",
-        "name": "Tuesday café",
-        "organiser": "food-place",
-        "description": "Tea and conversation.",
-        "start": "2024-01-09 14:00",
-        "end": "2024-01-09 16:00",
-        "venue": "Test Hall",
-        "address": "1 Test Street, Norwich NR1 1AA",
-        "booking": "Just turn up.",
-        "sources": ["https://example.org.uk/cafe", "https://example.org.uk/news"],
-        "last_verified": "2024-01-02",
-        **fields,
-    }
-    return Event.model_validate(data)
+    return make_event(
+        **{
+            "venue": "Test Hall",
+            "address": "1 Test Street, Norwich NR1 1AA",
+            "booking": "Just turn up.",
+            "sources": ["https://example.org.uk/cafe", "https://example.org.uk/news"],
+            "last_verified": "2024-01-02",
+            **fields,
+        }
+    )
 
 
 WEEKLY = {"every": "week", "on": ["tue"], "until": "2024-12-31", "except": ["2024-12-24"]}

@@ -20,23 +20,11 @@ from bot.events import (
 )
 from bot.knowledge import check, load
 from bot.schema import Event
-from tests.conftest import NOW, Editable
+from tests.conftest import NOW, Editable, make_event
 
 
 def event(repeat: dict[str, Any] | None = None, **fields: Any) -> Event:
-    data: dict[str, Any] = {
-        "id": "tuesday-cafe",
-        "name": "Tuesday café",
-        "organiser": "food-place",
-        "description": "Tea and conversation.",
-        "start": "2024-01-09 14:00",
-        "end": "2024-01-09 16:00",
-        "sources": ["https://example.org.uk/cafe"],
-        "last_verified": "2024-01-01",
-        "repeat": repeat,
-        **fields,
-    }
-    return Event.model_validate(data)
+    return make_event(repeat=repeat, **fields)
 
 
 def at(*parts: int) -> datetime:
