@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import translator
 from bot.knowledge import KnowledgeBase
 from bot.logsafe import install_redaction
 from bot.store import Store
@@ -243,3 +244,15 @@ async def test_add_to_calendar_sends_an_ics_file(bot: Bot) -> None:
     upload = call["document"]
     assert upload.filename.endswith(".ics")
     assert b"BEGIN:VCALENDAR" in upload.data and b"BEGIN:VTIMEZONE" in upload.data
+
+
+async def test_start_follows_telegram_language_and_language_choice_sticks(bot: Bot) -> None:
+    api, _ = bot
+    api.user_command(20, "/start", language_code="ar")
+    [welcome] = await api.wait_for_sent(1, chat_id=20)
+    assert translator("ar")("Hello! I can help you find free help in Norfolk.") in welcome["text"]
+    api.user_callback(20, "lang:fa", language_code="ar")
+    await api.wait_for_sent(2, chat_id=20)
+    api.user_text(20, "food bank", language_code="ar")
+    sent = await api.wait_for_sent(3, chat_id=20)
+    assert translator("fa")("Details checked on {date}.").split("{")[0].strip() in sent[-1]["text"]
