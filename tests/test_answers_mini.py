@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.assistant import Assistant
+from bot.replies import MAX_MESSAGE, split_message
 from tests.conftest import NOW
 
 
@@ -130,3 +131,14 @@ def test_a_10000_character_message_is_answered(mini: Assistant) -> None:
 def test_any_text_gets_a_non_empty_reply(mini: Assistant, text: str) -> None:
     reply = mini.respond(text, NOW)
     assert reply.text.strip()
+
+
+def test_long_replies_split_at_line_boundaries_under_telegrams_limit() -> None:
+    lines = [f"<b>line {i}</b> " + "x" * 90 for i in range(200)]
+    markup = "\n".join(lines)
+    pieces = split_message(markup)
+    assert len(pieces) > 1
+    assert all(len(p) <= MAX_MESSAGE for p in pieces)
+    assert "\n".join(pieces) == markup  # nothing lost, every cut on a line boundary
+    one_long_line = "word " * 2000
+    assert all(len(p) <= MAX_MESSAGE for p in split_message(one_long_line))
