@@ -122,9 +122,9 @@ class Assistant:
         r = self.renderer(language)
         return Reply(r.help(), r.need_menu(), r.lang)
 
-    def privacy(self, language: str) -> Reply:
+    def privacy(self, language: str, logs_unanswered: bool = False) -> Reply:
         r = self.renderer(language)
-        return Reply(r.privacy(), ((Button(r.t("Delete my data"), "forget"),),), r.lang)
+        return Reply(r.privacy(logs_unanswered), ((Button(r.t("Delete my data"), "forget"),),), r.lang)
 
     def language_menu(self, language: str) -> Reply:
         r = self.renderer(language)

@@ -159,14 +159,19 @@ class ChatService:
     async def start(self, who: Sender) -> Reply:
         language = await self.language(who)
         welcome = self.assistant.welcome(language)
-        promise = self.assistant.renderer(language).t("I do not keep what you write. /privacy tells you more.")
+        t = self.assistant.renderer(language).t
+        promise = (
+            t("/privacy tells you what I keep.")
+            if self.log_unanswered
+            else t("I do not keep what you write. /privacy tells you more.")
+        )
         return Reply(f"{welcome.html}\n\n<i>{esc(promise)}</i>", welcome.buttons, welcome.language)
 
     async def help(self, who: Sender) -> Reply:
         return self.assistant.help(await self.language(who))
 
     async def privacy(self, who: Sender) -> Reply:
-        return self.assistant.privacy(await self.language(who))
+        return self.assistant.privacy(await self.language(who), self.log_unanswered)
 
     async def events(self, who: Sender) -> Reply:
         return self.assistant.events(self.clock(), await self.language(who))

@@ -340,12 +340,22 @@ class Renderer:
         }
         return esc(self.t(texts[kind], **values))
 
-    def privacy(self) -> str:
+    def privacy(self, logs_unanswered: bool = False) -> str:
+        """Exactly what is stored; the first promise depends on whether an editor switched on the
+        anonymised log of unanswered questions."""
         t = self.t
+        written = (
+            t(
+                "Questions I could not answer are kept for 30 days without anything that shows who asked, "
+                "to help volunteers improve me."
+            )
+            if logs_unanswered
+            else t("I do not keep what you write to me.")
+        )
         return "\n".join(
             [
                 "<b>" + esc(t("What I keep about you")) + "</b>",
-                esc(t("I do not keep what you write to me.")),
+                esc(written),
                 esc(
                     t(
                         "If you choose a language or subscribe to reminders, I keep your chat number, your language "

@@ -91,3 +91,15 @@ async def test_a_contact_that_did_not_work_is_counted_for_the_digest(store: Stor
     digest = await chat.digest(NOW.date())
     assert "Bridge" in digest.text and ": 1" in digest.text
     assert "last checked more than" in digest.text
+
+
+async def test_privacy_says_truthfully_whether_unanswered_questions_are_kept(
+    store: Store, assistant: Assistant
+) -> None:
+    off = ChatService(assistant, store, clock=lambda: NOW)
+    on = ChatService(assistant, store, log_unanswered=True, clock=lambda: NOW)
+    who = Sender(1, 1)
+    assert "I do not keep what you write" in (await off.privacy(who)).text
+    kept = (await on.privacy(who)).text
+    assert "30 days" in kept and "I do not keep what you write" not in kept
+    assert "I do not keep what you write" not in (await on.start(who)).text
