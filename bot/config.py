@@ -56,6 +56,13 @@ class Settings:
         api_url = env.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip() or DEFAULT_API_URL
         if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
             raise SettingsError(f"TELEGRAM_API_URL must be a URL like {DEFAULT_API_URL}.")
+        send_rate = _number(env, "BOT_SEND_RATE", 30, minimum=0)
+        broadcast_rate = _number(env, "BOT_BROADCAST_RATE", 25, minimum=0.1)
+        if 0 < send_rate < broadcast_rate:
+            raise SettingsError(
+                f"BOT_BROADCAST_RATE ({broadcast_rate:g}) is above BOT_SEND_RATE ({send_rate:g}), which caps every "
+                "message: lower BOT_BROADCAST_RATE or raise BOT_SEND_RATE."
+            )
         return cls(
             token=token,
             api_url=api_url,
@@ -64,8 +71,8 @@ class Settings:
             knowledge_dir=Path(env.get("BOT_KNOWLEDGE_DIR", "").strip() or SHIPPED_KNOWLEDGE),
             timezone=_zone(env.get("BOT_TIMEZONE", "").strip() or "Europe/London"),
             flood_limit=int(_number(env, "BOT_FLOOD_LIMIT", 20, minimum=1)),
-            send_rate=_number(env, "BOT_SEND_RATE", 30, minimum=0),
-            broadcast_rate=_number(env, "BOT_BROADCAST_RATE", 25, minimum=0.1),
+            send_rate=send_rate,
+            broadcast_rate=broadcast_rate,
             log_unanswered=_flag(env, "BOT_LOG_UNANSWERED"),
             reminder_time=_clock(env.get("BOT_REMINDER_TIME", "").strip() or "18:00"),
         )

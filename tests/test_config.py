@@ -60,6 +60,8 @@ def test_every_variable_is_read() -> None:
         ({"BOT_BROADCAST_RATE": "0"}, "BOT_BROADCAST_RATE"),
         ({"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL"),
         ({"BOT_LOG_UNANSWERED": "maybe"}, "BOT_LOG_UNANSWERED"),
+        ({"BOT_BROADCAST_RATE": "50", "BOT_SEND_RATE": "30"}, "BOT_BROADCAST_RATE"),
+        ({"BOT_REMINDER_TIME": "6pm"}, "BOT_REMINDER_TIME"),
     ],
 )
 def test_a_bad_setting_is_named_in_one_sentence(env: dict[str, str], named: str) -> None:
