@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -178,13 +179,10 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive(bot: Bot) -> None:
     api.block_chat(16)
     api.user_text(16, "food")
     await api.wait_until(lambda: len(api.calls_to("sendMessage")) >= 2, what="the blocked send")
-    await api.wait_until(lambda: True)
     for _ in range(50):
         user = await store.user(16)
         if user is not None and not user.active:
             break
-        import asyncio
-
         await asyncio.sleep(0.02)
     assert user is not None and not user.active and not user.subscribed
     assert await store.subscribers() == []
@@ -256,3 +254,28 @@ async def test_start_follows_telegram_language_and_language_choice_sticks(bot: B
     api.user_text(20, "food bank", language_code="ar")
     sent = await api.wait_for_sent(3, chat_id=20)
     assert translator("fa")("Details checked on {date}.").split("{")[0].strip() in sent[-1]["text"]
+
+
+async def test_blocking_the_bot_unsubscribes_at_once(bot: Bot) -> None:
+    api, app = bot
+    store: Store = app.bot_data["service"].store
+    api.user_command(21, "/subscribe")
+    await api.wait_for_sent(1, chat_id=21)
+    me = {"id": 424242, "is_bot": True, "first_name": "Sanctuary Bot", "username": "sanctuary_test_bot"}
+    user = {"id": 21, "is_bot": False, "first_name": "Test"}
+    api.inject_update(
+        "my_chat_member",
+        {
+            "chat": {"id": 21, "type": "private", "first_name": "Test"},
+            "from": user,
+            "date": 1_700_000_000,
+            "old_chat_member": {"status": "member", "user": me},
+            "new_chat_member": {"status": "kicked", "user": me, "until_date": 0},
+        },
+    )
+    for _ in range(100):
+        stored = await store.user(21)
+        if stored is not None and not stored.active:
+            break
+        await asyncio.sleep(0.02)
+    assert stored is not None and not stored.active and not stored.subscribed
