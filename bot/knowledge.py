@@ -352,9 +352,7 @@ def _check(directory: Path, today: date | None, stale_days: int) -> tuple[Knowle
     sections: dict[str, list[_Located]] = {name: [] for name in SECTIONS}
     invalid: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     words: list[_Located] = []
-    digest = hashlib.sha256()
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         doc = _read(path, problems)
         if doc is None:
             continue
@@ -382,7 +380,7 @@ def _check(directory: Path, today: date | None, stale_days: int) -> tuple[Knowle
         crisis=models("crisis"),
         places=models("places"),
         words=conversation,
-        version=digest.hexdigest()[:12],
+        version=content_version(directory),
         warnings=tuple(p for p in problems if p.severity == "warning"),
     )
     return kb, problems

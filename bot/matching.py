@@ -300,12 +300,16 @@ class Index:
         strength, confidence = self._strength(u)
         found: list[Match] = []
         seen: set[str] = set()
+        best: list[float] = []  # min-heap of the k best scores so far
 
         def consider(entry: Entry) -> None:
             seen.add(entry.id)
             match = self._score(entry, u, strength, confidence, now)
             if match is not None:
                 found.append(match)
+                heapq.heappush(best, match.score)
+                if len(best) > k:
+                    heapq.heappop(best)
 
         special = self._candidates(u, {})  # named, events, "help in <town>": always scored
         place_max = 0.0
@@ -323,37 +327,24 @@ class Index:
             if entry.id not in seen:
                 consider(entry)
         bonus = min(0.2, 0.1 * (len(strength) - 1))  # the most serving several asked needs can add
-        heap: list[tuple[float, int, str, int, int, float]] = []  # (-bound, tie, need, group, index, need term)
-        groups: dict[tuple[str, int], list[tuple[float, Entry]]] = {}
+        # (-bound, tie-breaker, the need group's members, index in them, the group's need points)
+        heap: list[tuple[float, int, list[tuple[float, Entry]], int, float]] = []
         for need, s in strength.items():
             for group, factor in enumerate(POSITION_FACTORS):
                 members = self.need_groups.get((need, group))
                 if members:
                     need_term = NEED_POINTS * confidence * (s * factor + bonus)
-                    groups[(need, group)] = members
-                    bound = need_term + members[0][0] + place_max
-                    heapq.heappush(heap, (-bound, len(heap), need, group, 0, need_term))
-        best: list[float] = []  # min-heap of the k best scores so far
-        for m in found:
-            heapq.heappush(best, m.score)
-            if len(best) > k:
-                heapq.heappop(best)
+                    heapq.heappush(heap, (-(need_term + members[0][0] + place_max), len(heap), members, 0, need_term))
         while heap:
-            negative, tie, need, group, index, need_term = heapq.heappop(heap)
+            negative, tie, members, index, need_term = heapq.heappop(heap)
             if len(best) >= k and -negative < best[0]:
                 break
-            members = groups[(need, group)]
-            _, entry = members[index]
+            entry = members[index][1]
             if entry.id not in seen:
-                before = len(found)
                 consider(entry)
-                if len(found) > before:
-                    heapq.heappush(best, found[-1].score)
-                    if len(best) > k:
-                        heapq.heappop(best)
             if index + 1 < len(members):
                 bound = need_term + members[index + 1][0] + place_max
-                heapq.heappush(heap, (-bound, tie, need, group, index + 1, need_term))
+                heapq.heappush(heap, (-bound, tie, members, index + 1, need_term))
         found.sort(key=lambda m: (-m.score, m.entry.name))
         return found[:k]
 
@@ -367,14 +358,10 @@ class Index:
         for need in strength:
             ids.update(e.id for e in self.by_need.get(need, ()))
         if u.general:
-            # "Help in <town>": those serving the town, best first; a few dozen are plenty.
+            # "Help in <town>": the town's best few (see MAX_GENERAL).
             for place in u.places:
                 ids.update(self.general_by_place.get(place, ()))
-        return (
-            [e for e in self.entries if e.id in ids]
-            if len(ids) > len(self.entries) // 2
-            else [entry for entry_id in ids if (entry := self.kb.entry(entry_id)) is not None]
-        )
+        return [entry for entry_id in ids if (entry := self.kb.entry(entry_id)) is not None]
 
     def _score(
         self,

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import ExtBot
 
 from bot.chat import ChatService
-from bot.outbox import Ambiguous, Blocked, Permanent, RateLimited, SendFn, Transient
+from bot.outbox import Ambiguous, Blocked, Permanent, ProgressFn, RateLimited, SendFn, Transient
 
 log = logging.getLogger(__name__)
 GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
@@ -52,7 +52,7 @@ def not_sent(exc: TimedOut) -> bool:
     return "not sent" in exc.message.lower() or isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-def progress_editor(bot: Bot, service: ChatService):  # type: ignore[no-untyped-def]
+def progress_editor(bot: Bot, service: ChatService) -> ProgressFn:
     """Edits the organiser's message with "Sending: 120 of 300" and, at the end, the report."""
 
     async def progress(broadcast_id: int, finished: bool) -> None:

@@ -13,13 +13,23 @@ import pytest
 from bot.i18n import translator
 from bot.knowledge import KnowledgeBase
 from bot.logsafe import install_redaction
-from bot.store import Store
+from bot.store import Store, StoredUser
 from handlers.app import build_application, started
 from tests.conftest import NOW
 from tests.fakebot import FakeBotApi
 from tests.telegram_support import ADMIN, TOKEN, buttons, settings_for
 
 Bot = tuple[FakeBotApi, Any]
+
+
+async def inactive(store: Store, chat_id: int) -> StoredUser:
+    """The stored user once the bot has marked them inactive (within 2 s of the blocked send)."""
+    for _ in range(100):
+        user = await store.user(chat_id)
+        if user is not None and not user.active:
+            return user
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"chat {chat_id} was never marked inactive")
 
 
 @pytest.fixture
@@ -179,12 +189,8 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive(bot: Bot) -> None:
     api.block_chat(16)
     api.user_text(16, "food")
     await api.wait_until(lambda: len(api.calls_to("sendMessage")) >= 2, what="the blocked send")
-    for _ in range(50):
-        user = await store.user(16)
-        if user is not None and not user.active:
-            break
-        await asyncio.sleep(0.02)
-    assert user is not None and not user.active and not user.subscribed
+    user = await inactive(store, 16)
+    assert not user.active and not user.subscribed
     assert await store.subscribers() == []
 
 
@@ -273,9 +279,5 @@ async def test_blocking_the_bot_unsubscribes_at_once(bot: Bot) -> None:
             "new_chat_member": {"status": "kicked", "user": me, "until_date": 0},
         },
     )
-    for _ in range(100):
-        stored = await store.user(21)
-        if stored is not None and not stored.active:
-            break
-        await asyncio.sleep(0.02)
-    assert stored is not None and not stored.active and not stored.subscribed
+    stored = await inactive(store, 21)
+    assert not stored.active and not stored.subscribed
