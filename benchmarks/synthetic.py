@@ -18,7 +18,15 @@ from typing import Any
 import yaml
 
 SHIPPED = Path(__file__).resolve().parent.parent / "knowledge"
-COPIED = ("needs.yaml", "crisis.yaml", "words.yaml", "places.yaml", "helplines.yaml", "events.yaml")
+COPIED = (
+    "needs.yaml",
+    "crisis.yaml",
+    "crisis-groups.yaml",
+    "words.yaml",
+    "places.yaml",
+    "helplines.yaml",
+    "events.yaml",
+)
 VERIFIED = date(2024, 1, 15)
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 

@@ -8,18 +8,30 @@ from functools import cached_property
 
 from bot.events import Occurrence, next_occurrence, upcoming
 from bot.geo import nearest
-from bot.i18n import NATIVE_NAMES, answer_language, translator
+from bot.i18n import N_, NATIVE_NAMES, answer_language, translator
 from bot.knowledge import KnowledgeBase
 from bot.language import Detection, detect
 from bot.matching import Index, Match
 from bot.replies import Button, Renderer, Reply, esc, ltr
-from bot.schema import LANGUAGES, Coordinates, Event, Service
+from bot.schema import CRISIS_TOPICS, LANGUAGES, Coordinates, Event, Service
 
 MAX_QUESTION = 2000
 """Characters of a message that are read; a longer message is answered from its beginning."""
 
 MAX_LISTED = 12
 """Services listed when a need's button is tapped."""
+
+UNREADABLE = {
+    "voice": N_("I can't listen to voice messages yet: please write, or tap what you need."),
+    "video": N_("I can't watch videos yet: please write, or tap what you need."),
+    "photo": N_("I can't read pictures yet: please write what you need, or tap it below."),
+    "document": N_("I can't read files yet: please write what you need, or tap it below."),
+    "sticker": N_("Please write what you need in your own words, or tap it below."),
+    "contact": N_("Thank you. I can only answer questions: write what you need, or tap it below."),
+    "command": N_("I don't know that command. Write what you need in your own words, or tap it below."),
+    "other": N_("I can only read written messages: please write what you need, or tap it below."),
+}
+"""What the bot says when it cannot read what was sent, by kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +65,26 @@ class Assistant:
     def renderer(self, language: str) -> Renderer:
         return Renderer(self.kb, translator(answer_language(language)))
 
+    def in_danger(self, text: str) -> bool:
+        """Whether a message shows any sign of danger, certain or not: such a message is always answered."""
+        text = text[:MAX_QUESTION]
+        detection = detect(text, self.index.words_by_language)
+        return self.index.danger(text, detection.language if detection.confident else None).evidence
+
+    def unreadable(self, kind: str, language: str) -> Reply:
+        """For what the bot cannot read (a voice note, a sticker, a photo without words): 999 first,
+        because the person may be unable to write, then what to do instead."""
+        r = self.renderer(language)
+        lines = [r.emergency_line(), esc(r.t(UNREADABLE.get(kind, UNREADABLE["other"])))]
+        buttons = list(r.need_menu())
+        if kind in ("photo", "document"):
+            letters = self.index.services_for("asylum-support")[:3]
+            if letters:
+                lines.append(esc(r.t("If it is a letter from the Home Office, they can help you read it:")))
+                lines += [f"• {r.name(s)}" + (f": {ltr(s.phone, r.lang)}" if s.phone else "") for s in letters]
+                buttons = [(Button(s.name, f"entry:{s.id}"),) for s in letters] + buttons
+        return Reply("\n".join(lines), tuple(buttons), r.lang)
+
     def respond(self, text: str, now: datetime, user: User | None = None, language: str | None = None) -> Reply:
         """The reply to a message. `language` forces the reply language (else it is detected)."""
         user = user or User()
@@ -67,6 +99,10 @@ class Assistant:
         if u.crisis:
             parts.append(r.crisis(u.crisis))
             matches += [Match(h, 100.0) for h in r.crisis_helplines(u.crisis)]
+        elif u.safety_check:
+            # Some evidence of danger, not enough to be sure: ask, and still answer the rest.
+            parts.append(r.safety_check())
+            buttons.append(r.safety_buttons(u.safety_check))
         if ranking.ambiguous:
             question, choices = r.did_you_mean(ranking.ambiguous)
             parts.append(question)
@@ -82,14 +118,25 @@ class Assistant:
             buttons += self._match_buttons(r, ranking.matches, need, now)
             matches += ranking.matches
         unanswered = False
+        danger = bool(u.crisis or u.safety_check)
         if not u.crisis and not ranking.ambiguous and not ranking.matches:
-            if (u.greeting or u.thanks) and not u.content:
+            if u.safety_check:
+                pass  # the question is the answer: then what they need, from the menu
+            elif (u.greeting or u.thanks) and not u.content:
                 parts.append(r.greeting())
             else:
                 parts.append(r.not_found())
                 unanswered = u.content
             buttons += r.need_menu()
-        return Reply("\n\n".join(parts), tuple(buttons), r.lang, bool(u.crisis), tuple(matches), unanswered=unanswered)
+        return Reply(
+            "\n\n".join(parts),
+            tuple(buttons),
+            r.lang,
+            danger,
+            tuple(matches),
+            unanswered=unanswered,
+            safety_check=bool(u.safety_check) and not u.crisis,
+        )
 
     @staticmethod
     def _match_buttons(
@@ -105,6 +152,14 @@ class Assistant:
                 rows.append(r.event_buttons(match.entry))
         rows.append((Button(r.t("Menu"), "menu"),))
         return rows
+
+    @staticmethod
+    def safety_answer(r: Renderer, value: str) -> Reply:
+        """The answer to "Are you safe right now?": the crisis lines at once, or the menu."""
+        if value == "yes":
+            return Reply(esc(r.t("Thank you. If that changes, call 999 at any time.")), r.need_menu(), r.lang)
+        topics = [t for t in value.removeprefix("no").strip(":").split(",") if t in CRISIS_TOPICS]
+        return Reply(r.crisis(topics or ["violence"]), r.need_menu(), r.lang, emergency=True)
 
     @cached_property
     def known_names(self) -> frozenset[str]:
@@ -192,6 +247,8 @@ class Assistant:
         r = self.renderer(language)
         menu = (Button(r.t("Menu"), "menu"),)
         kind, _, value = action.partition(":")
+        if kind == "safe":
+            return self.safety_answer(r, value)
         if kind == "need" and (need := self.kb.need(value)) is not None:
             services = self.index.services_for(need.id)[:MAX_LISTED]
             lines = ["<b>" + esc(r.t("Who can help with: {need}", need=r.need_label(need))) + "</b>"]

@@ -14,7 +14,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from bot.events import LONDON, Occurrence, first_times, next_occurrence
-from bot.schema import Event
+from bot.schema import Event, english
 
 PRODID = "-//Sanctuary Bot//Norfolk events//EN"
 DOMAIN = "sanctuary-bot.norfolk"
@@ -107,7 +107,7 @@ def _description(event: Event) -> str:
     text = event.description.get("en") or next(iter(event.description.values()))
     lines = [text]
     if event.caution:
-        lines.append(f"Please note: {event.caution}")
+        lines.append(f"Please note: {english(event.caution)}")
     if event.booking:
         lines.append(f"Booking: {event.booking}")
     lines.append("Sources: " + " ".join(event.sources))

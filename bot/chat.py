@@ -110,10 +110,11 @@ class ChatService:
 
     # ---- the flood limit -------------------------------------------------------------------
 
-    async def admit(self, who: Sender) -> Reply | bool | None:
-        """True to answer; a "please wait" Reply the first time over the limit; None to stay silent."""
+    async def admit(self, who: Sender, text: str = "") -> Reply | bool | None:
+        """True to answer; a "please wait" Reply the first time over the limit; None to stay silent.
+        A message that may be about danger is answered whatever the limit."""
         verdict = self.flood.check(who.chat_id, self.monotonic())
-        if verdict is Verdict.ANSWER:
+        if verdict is Verdict.ANSWER or (text and self.assistant.in_danger(text)):
             return True
         if verdict is Verdict.WARN:
             return self.assistant.notice("slow-down", await self.language(who))
@@ -155,6 +156,10 @@ class ChatService:
             by_day.setdefault(day, []).append((metric, key, count))
         for day, rows in by_day.items():
             await self.store.add_counts(day, rows)
+
+    async def unreadable(self, who: Sender, kind: str) -> Reply:
+        """A voice note, sticker, photo without words ...: what the bot can do instead."""
+        return self.assistant.unreadable(kind, await self.language(who))
 
     async def start(self, who: Sender) -> Reply:
         language = await self.language(who)

@@ -95,6 +95,7 @@ def answer_json(question: str, reply: Reply) -> dict[str, Any]:
         "question": question,
         "language": reply.language,
         "emergency": reply.emergency,
+        "safety_check": reply.safety_check,
         "matches": [match_json(m) for m in reply.matches],
         "reply": reply.text,
     }

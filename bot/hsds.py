@@ -32,7 +32,7 @@ import uuid
 from typing import Any
 
 from bot.knowledge import KnowledgeBase
-from bot.schema import Place, Service
+from bot.schema import Place, Service, english
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sanctuary-bot.example/hsds")
@@ -68,10 +68,6 @@ def hsds_id(kind: str, *parts: str) -> str:
 
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if value is not None and value != ""}
-
-
-def _english(texts: dict[str, str]) -> str:
-    return texts.get("en") or next(iter(texts.values()), "")
 
 
 def _key(text: str) -> str:
@@ -146,7 +142,7 @@ def export(kb: KnowledgeBase) -> dict[str, Any]:
         }
     )
     for need in kb.needs:
-        label = _english(need.label)
+        label = english(need.label) or need.id
         tables["taxonomy_terms"].append(
             _clean(
                 {
@@ -168,7 +164,7 @@ def export(kb: KnowledgeBase) -> dict[str, Any]:
 def _add_service(entry: Service, tables: dict[str, list[dict[str, Any]]], places: _Places) -> None:
     organization_id = hsds_id("organization", entry.id)
     service_id = hsds_id("service", entry.id)
-    description = _english(entry.description)
+    description = english(entry.description) or ""
     alternate_name = entry.aliases[0] if entry.aliases else None
     tables["organizations"].append(
         _clean(
@@ -193,10 +189,10 @@ def _add_service(entry: Service, tables: dict[str, list[dict[str, Any]]], places
                 "url": entry.website,
                 "email": entry.email,
                 "status": "active",
-                "interpretation_services": entry.languages_note,
+                "interpretation_services": english(entry.languages_note),
                 "eligibility_description": FOR_SANCTUARY_SEEKERS if entry.for_sanctuary_seekers else None,
                 "assured_date": entry.last_verified.isoformat(),
-                "alert": entry.caution,
+                "alert": english(entry.caution),
             }
         )
     )
@@ -209,7 +205,7 @@ def _add_service(entry: Service, tables: dict[str, list[dict[str, Any]]], places
                     "organization_id": organization_id,
                     "number": entry.phone,
                     "type": "voice",
-                    "description": entry.phone_note,
+                    "description": english(entry.phone_note),
                 }
             )
         )
@@ -245,7 +241,9 @@ def _add_location(
     location_id = hsds_id("location", entry.id)
     address = parse_address(entry.address, list(entry.areas), places) if entry.address else None
     notes = (
-        [entry.address_note] if address is not None or entry.address is None else [entry.address, entry.address_note]
+        [english(entry.address_note)]
+        if address is not None or entry.address is None
+        else [entry.address, english(entry.address_note)]
     )
     tables["locations"].append(
         _clean(
@@ -283,11 +281,11 @@ def _add_schedules(entry: Service, service_id: str, tables: dict[str, list[dict[
     def schedule(index: int, **fields: Any) -> dict[str, Any]:
         return _clean(
             {"id": hsds_id("schedule", entry.id, str(index)), "service_id": service_id, **fields}
-            | {"description": fields.get("description", entry.hours_note)}
+            | {"description": fields.get("description", english(entry.hours_note))}
         )
 
     if entry.open_24_7:
-        note = entry.hours_note or "Open 24 hours a day, 7 days a week."
+        note = english(entry.hours_note) or "Open 24 hours a day, 7 days a week."
         tables["schedules"].append(
             schedule(
                 0, freq="WEEKLY", byday=",".join(BYDAY.values()), opens_at="00:00", closes_at="23:59", description=note

@@ -20,7 +20,17 @@ from bot.knowledge import KnowledgeBase, content_version
 from bot.matching import Index
 
 log = logging.getLogger(__name__)
-CODE = ("matching.py", "lexicon.py", "text.py", "schema.py", "knowledge.py", "events.py", "index_cache.py")
+CODE = (
+    "matching.py",
+    "crisis.py",
+    "common_words.py",
+    "lexicon.py",
+    "text.py",
+    "schema.py",
+    "knowledge.py",
+    "events.py",
+    "index_cache.py",
+)
 
 
 def cache_dir() -> Path:

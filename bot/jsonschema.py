@@ -55,7 +55,14 @@ SECTION_HELP = {
     "helplines": "Phone lines people can call. Each entry starts with '- id: ...'.",
     "events": "Things happening on a date. Each entry starts with '- id: ...'.",
     "needs": "The kinds of help people ask for, and the words they use for each. Each starts with '- id: ...'.",
-    "crisis": "Words that mean someone may be in danger now. Each entry starts with '- topic: ...'.",
+    "crisis": (
+        "How to recognise each kind of danger: phrases and combinations of word groups. "
+        "Each starts with '- topic: ...'."
+    ),
+    "crisis_groups": "Word groups that crisis combinations are made of ('kill', 'myself'). Each: '- id: ...'.",
+    "not_crisis": (
+        "Harmless words that contain crisis words ('kitchen knife'): they cancel them. Each starts with '- about: ...'."
+    ),
     "places": "Towns and areas that entries serve and that people name. Each entry starts with '- id: ...'.",
     "words": "Words for the conversation itself: greetings, thanks, event and date words, stopwords.",
 }
@@ -134,6 +141,21 @@ FIELD_HELP: dict[str, str] = {
     ),
     "exclude": "Phrases that look like this need but are not: 'home office' is not housing.",
     "topic": "The kind of crisis these words are about.",
+    "name_translations": (
+        "The name in other languages, shown first in replies in that language, with the name as written "
+        "after it: ar: السامريون."
+    ),
+    "meaning": "What the group's words mean, in English, so that words of every language can be added to it.",
+    "together": (
+        "Combinations of crisis groups, like 'kill + myself': a word of each group within a few words of each "
+        "other, in any order and in one language, means this danger."
+    ),
+    "uncertain": (
+        "Combinations that are some evidence only, like 'hopeless': the bot starts with 999 and asks "
+        "'Are you safe right now?'."
+    ),
+    "uncertain_words": "Phrases that are some evidence only, per language: the bot asks 'Are you safe right now?'.",
+    "about": "What these harmless words are, like 'everyday things and idioms'.",
     "within": "The ids of the larger places it is part of, like [norfolk].",
     "centre": "The town centre on the map, to sort organisations by distance. Needs centre_source.",
     "centre_source": "The web page the centre's coordinates come from.",
@@ -169,6 +191,14 @@ MODEL_FIELD_HELP: dict[str, dict[str, str]] = {
     },
     "CrisisWords": {
         "words": "Specific phrases meaning someone is in danger now, per language: 'my husband hits me'.",
+    },
+    "CrisisGroup": {
+        "id": "A short name for the group, like myself. Crisis combinations use it: 'kill + myself'.",
+        "words": "The group's words in each language, every form people type. A * at the end means any ending.",
+    },
+    "NotCrisis": {
+        "words": "Harmless phrases that contain crisis words, per language: 'kitchen knife', 'my phone died'.",
+        "together": "Combinations of crisis groups that are harmless together, like 'long-ago + hit'.",
     },
 }
 

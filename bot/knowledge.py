@@ -25,12 +25,14 @@ from bot.schema import (
     SECTIONS,
     WORDS_SECTION,
     ConversationWords,
+    CrisisGroup,
     CrisisWords,
     Entry,
     Event,
     Frozen,
     Helpline,
     Need,
+    NotCrisis,
     Organisation,
     Place,
     Service,
@@ -75,6 +77,8 @@ class KnowledgeBase:
     crisis: tuple[CrisisWords, ...]
     places: tuple[Place, ...]
     words: ConversationWords
+    crisis_groups: tuple[CrisisGroup, ...] = ()
+    not_crisis: tuple[NotCrisis, ...] = ()
     version: str = ""
     warnings: tuple[Problem, ...] = ()
     _by_id: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
@@ -380,6 +384,8 @@ def _check(directory: Path, today: date | None, stale_days: int) -> tuple[Knowle
         crisis=models("crisis"),
         places=models("places"),
         words=conversation,
+        crisis_groups=models("crisis_groups"),
+        not_crisis=models("not_crisis"),
         version=content_version(directory),
         warnings=tuple(p for p in problems if p.severity == "warning"),
     )
@@ -474,8 +480,8 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
     need_ids = {item.model.id for item in sections["needs"]} | _raw_ids(invalid["needs"])  # type: ignore[attr-defined]
     place_ids = {item.model.id for item in sections["places"]} | _raw_ids(invalid["places"])  # type: ignore[attr-defined]
     seen: dict[str, _Located] = {}
-    for section in ("organisations", "helplines", "events", "needs", "places"):
-        ids_here: dict[str, _Located] = {} if section in ("needs", "places") else seen
+    for section in ("organisations", "helplines", "events", "needs", "places", "crisis_groups"):
+        ids_here: dict[str, _Located] = {} if section in ("needs", "places", "crisis_groups") else seen
         for item in sections[section]:
             entry_id = item.model.id  # type: ignore[attr-defined]
             if entry_id in ids_here:
@@ -551,7 +557,27 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
         for i, parent in enumerate(place.within):
             if parent not in place_ids:
                 yield item.problem(f"'{parent}' is not a place id: {_suggest(parent, place_ids)}", "within", i)
+    yield from _check_crisis_combinations(sections, invalid)
     yield from _check_word_languages(sections)
+
+
+def _check_crisis_combinations(
+    sections: dict[str, list[_Located]], invalid: dict[str, list[dict[str, Any]]]
+) -> Iterator[Problem]:
+    """Every group a crisis combination names must exist in crisis_groups."""
+    group_ids = {item.model.id for item in sections["crisis_groups"]}  # type: ignore[attr-defined]
+    group_ids |= _raw_ids(invalid["crisis_groups"])
+    for item in (*sections["crisis"], *sections["not_crisis"]):
+        for field_name in ("together", "uncertain"):
+            for i, combination in enumerate(getattr(item.model, field_name, ())):
+                for group in combination.split(" + "):
+                    if group not in group_ids:
+                        yield item.problem(
+                            f"'{group}' in '{combination}' is not a crisis group id: {_suggest(group, group_ids)} "
+                            "Add it under crisis_groups, or use an existing group.",
+                            field_name,
+                            i,
+                        )
 
 
 def _check_freshness(sections: dict[str, list[_Located]], today: date, days: int) -> Iterator[Problem]:

@@ -276,25 +276,9 @@ class Lexicon:
     def keys(self) -> set[str]:
         return {p.key for p in self.phrases}
 
-    def find(
-        self, tokens: Sequence[str], language: str | None = None, own_stopwords: frozenset[str] = frozenset()
-    ) -> list[Hit]:
-        """Best hits first; a word of the message counts for one phrase only (the longest).
-
-        With the message's `language` known, a phrase of another Latin-script language must be
-        matched exactly and not through one of this language's little words: French "son" (his)
-        is not English "son", nor "poisson" a typo of "poison"."""
-        matches = [{m.word: m.quality for m in self.words.match(t)} for t in tokens]
-        present = set().union(*matches)
-        candidates: list[Hit] = []
-        for start, words in enumerate(matches):
-            for word in words:
-                for phrase in self.by_first.get(word, ()):
-                    if not phrase.words <= present:  # a word of it is missing: cannot match
-                        continue
-                    hit = self._extend(phrase, start, matches)
-                    if hit is not None and not self._foreign(hit, tokens, matches, language, own_stopwords):
-                        candidates.append(hit)
+    def find(self, tokens: Sequence[str], language: str | None = None, own: frozenset[str] = frozenset()) -> list[Hit]:
+        """Best hits first; a word of the message counts for one phrase only (the longest)."""
+        candidates = self.hits(tokens, language, own)
         candidates.sort(key=lambda h: (-len(h.positions), -h.weight))
         taken: set[int] = set()
         hits: list[Hit] = []
@@ -304,15 +288,39 @@ class Lexicon:
                 taken.update(hit.positions)
         return hits
 
+    def hits(self, tokens: Sequence[str], language: str | None = None, own: frozenset[str] = frozenset()) -> list[Hit]:
+        """Every phrase found in the message, overlapping ones included, in the order of their first word.
+
+        With the message's `language` known, a phrase of another language counts only where that
+        language does not claim the words (`own`: its listed words) and they are typed as listed,
+        not as a typo: French "son" (his) is not English "son", nor "poisson" a typo of "poison",
+        nor the Arabic "ما" (what) the Pashto "ما" (me)."""
+        matches = [{m.word: m.quality for m in self.words.match(t)} for t in tokens]
+        present = set().union(*matches)
+        found: list[Hit] = []
+        for start, words in enumerate(matches):
+            for word in words:
+                for phrase in self.by_first.get(word, ()):
+                    if not phrase.words <= present:  # a word of it is missing: cannot match
+                        continue
+                    hit = self._extend(phrase, start, matches)
+                    if hit is not None and not self._foreign(hit, tokens, matches, language, own):
+                        found.append(hit)
+        return found
+
     @staticmethod
     def _foreign(
         hit: Hit, tokens: Sequence[str], matches: list[dict[str, float]], language: str | None, own: frozenset[str]
     ) -> bool:
         other = hit.phrase.language
-        if language not in LATIN_LANGUAGES or other not in LATIN_LANGUAGES or other == language:
+        if language is None or other is None or other == language:
             return False
+        if language in LATIN_LANGUAGES and other in LATIN_LANGUAGES:
+            floor = ENDING  # English and French share many words and endings: only exact ones cross
+        else:
+            floor = AFFIX
         for word, position in zip(hit.phrase.tokens, hit.positions, strict=True):
-            if tokens[position] in own or matches[position][word] < ENDING:
+            if tokens[position] in own or matches[position][word] < floor:
                 return True
         return False
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
+from bot.common_words import WORDFREQ_LANGUAGES, common_words
+from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import NEIGHBOUR, Lexicon, WordMatcher
@@ -61,7 +63,8 @@ class Understanding:
     """What a question is about, before any entry is scored."""
 
     tokens: list[str]
-    crisis: list[str] = field(default_factory=list)  # crisis topics, most certain first
+    crisis: list[str] = field(default_factory=list)  # topics of clear danger, in the order of the message
+    safety_check: list[str] = field(default_factory=list)  # topics with some evidence only: ask "are you safe?"
     needs: dict[str, float] = field(default_factory=dict)  # need id -> evidence weight
     names: dict[str, NameMatch] = field(default_factory=dict)
     echoes: set[str] = field(default_factory=set)  # entries whose name repeats the question's common words
@@ -133,12 +136,21 @@ class Index:
         needs = [p for n in kb.needs for p in _tagged(n.id, n.words)]
         excludes = [p for n in kb.needs for p in _tagged(f"!{n.id}", n.exclude)]
         crisis = [p for c in kb.crisis for p in _tagged(c.topic, c.words)]
+        crisis += [p for g in kb.crisis_groups for p in _tagged(g.id, g.words)]
+        crisis += [p for x in kb.not_crisis for p in _tagged("", x.words)]
         places = [(p.id, x) for p in kb.places for x in (p.name, *p.aliases)]
         names = [(e.id, x) for e in self.entries for x in (e.name, *e.aliases)]
         vocabulary = {t for _, x, *_ in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
         self.conversation = Lexicon(conversation, self.stopwords, vocabulary)
         self.needs = Lexicon([*needs, *excludes], self.stopwords, vocabulary)
-        self.crisis = Lexicon(crisis, self.stopwords, vocabulary)
+        # An everyday word spelled right is not a typo of a crisis word: "shouting" is not "shooting".
+        everyday = vocabulary.union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
+        self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, everyday)
+        # Each language's listed words: where one claims a word, another language's same letters do not count.
+        self.claims: dict[str, frozenset[str]] = {
+            language: frozenset(words | self.stopwords_by_language.get(language, frozenset()))
+            for language, words in self._listed_by_language([*conversation, *needs, *crisis]).items()
+        }
         self.places = Lexicon(places, self.stopwords, vocabulary)
         self.names = NameIndex(names, weak=self._weak_words(needs, places), known=vocabulary)
         self.filler = self.stopwords | {
@@ -174,13 +186,20 @@ class Index:
             self.general_by_place[place] = heapq.nlargest(MAX_GENERAL, values, key=values.__getitem__)
         self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
 
+    @staticmethod
+    def _listed_by_language(phrases: list[tuple[str, str, str]]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for _, text, language in phrases:
+            found[language].update(t.rstrip("*") for t in tokenize(text))
+        return found
+
     def _words_by_language(self, phrases: list[tuple[str, str, str]]) -> dict[str, frozenset[str]]:
         """Each language's words that no other language lists: evidence of the language of a message.
 
         Little words (stopwords) count even when shared, as before: they are how a sentence is built."""
-        found: dict[str, set[str]] = defaultdict(set)
-        for _, text, language in phrases:
-            found[language].update(t.rstrip("*") for t in tokenize(text) if len(t) > 2)
+        found = {
+            language: {t for t in words if len(t) > 2} for language, words in self._listed_by_language(phrases).items()
+        }
         exclusive = {
             language: {t for t in words if not any(t in other for lang, other in found.items() if lang != language)}
             for language, words in found.items()
@@ -204,13 +223,21 @@ class Index:
     # -----------------------------------------------------------------------------------------
     # Understanding
 
+    def danger(self, text: str, language: str | None = None) -> Assessment:
+        """The crisis check alone, for a message that would otherwise not be answered (flood limit)."""
+        return self._assess(tokenize(text), language)
+
+    def _assess(self, tokens: list[str], language: str | None) -> Assessment:
+        return self.crisis.assess(tokens, language, self.claims.get(language or "", frozenset()))
+
     def understand(self, text: str, now: datetime, language: str | None = None) -> Understanding:
         """What the question is about. `language`, when the message's language is known for sure,
         keeps another language's look-alike words out ("poisson" is not "poison")."""
         tokens = tokenize(text)
         u = Understanding(tokens)
         own = self.stopwords_by_language.get(language or "", frozenset())
-        u.crisis = list(dict.fromkeys(h.key for h in self.crisis.find(tokens, language, own)))
+        danger = self._assess(tokens, language)
+        u.crisis, u.safety_check = list(danger.certain), list(danger.uncertain)
         u.names, u.echoes = self.names.find(tokens), self.names.echoes(tokens)
         # Words that are part of a name the question gives in full are that name, not a need
         # ("New Routes housewarming" is not about housing).

@@ -24,6 +24,7 @@ from bot.matching import Match
 from bot.schema import Entry, Event, Helpline, Need, Service
 
 MAX_MESSAGE = 4096  # Telegram's limit on one message's text
+MAX_CALLBACK_DATA = 64  # Telegram's limit on a button's data, in bytes
 BABEL_LOCALES = {"ku": "ckb"}  # Babel knows Kurdish Sorani as ckb
 
 LRI, PDI, FSI = "\u2066", "\u2069", "\u2068"
@@ -44,6 +45,7 @@ class Reply:
     matches: tuple[Match, ...] = field(default=(), compare=False)
     replace: bool = False  # a tapped button's answer that should replace the message it was under
     unanswered: bool = False  # a real question the bot had no answer for
+    safety_check: bool = False  # some evidence of danger: the reply asks "Are you safe right now?"
     document: tuple[str, bytes] | None = field(default=None, compare=False)  # (file name, content) to attach
 
     @property
@@ -111,6 +113,8 @@ class Renderer:
 
     def localised(self, texts: dict[str, str]) -> str:
         """The text in the reply's language; the English one, marked as such, if not translated."""
+        if not texts:
+            return ""
         if self.lang in texts:
             return esc(texts[self.lang])
         english = texts.get("en") or next(iter(texts.values()))
@@ -118,6 +122,21 @@ class Renderer:
             return esc(english)
         note = self.t("in English")  # not inside the f-string: Babel's extractor cannot see in there
         return f"{esc(english)} <i>({esc(note)})</i>"
+
+    def note(self, texts: dict[str, str] | None) -> str:
+        """' (note)' after a contact, in the reply's language; empty when there is none."""
+        return f" ({self.localised(texts)})" if texts else ""
+
+    def name(self, entry: Entry) -> str:
+        """The name in bold; in another language, its translation first and the name as written after,
+        for whoever reads the sign or answers the phone."""
+        translated = entry.name_translations.get(self.lang)
+        if translated and self.lang != "en":
+            return f"<b>{esc(translated)}</b> ({esc(entry.name)})"
+        return f"<b>{esc(entry.name)}</b>"
+
+    def caution(self, entry: Entry) -> list[str]:
+        return ["⚠️ " + self.localised(entry.caution)] if entry.caution else []
 
     def need_label(self, need: Need) -> str:
         label = need.label.get(self.lang) or need.label["en"]
@@ -152,7 +171,7 @@ class Renderer:
             status = self.t("open now") if state else self.t("closed now")
             lines.append("🕘 " + "; ".join(parts) + f" ({esc(status)})")
         if service.hours_note:
-            lines.append("🕘 " + esc(service.hours_note))
+            lines.append("🕘 " + self.localised(service.hours_note))
         return lines
 
     def weekday(self, day: str) -> str:
@@ -165,38 +184,34 @@ class Renderer:
     def contacts(self, service: Service) -> list[str]:
         lines = []
         if service.phone:
-            note = f" ({esc(service.phone_note)})" if service.phone_note else ""
-            lines.append(f"📞 {ltr(service.phone, self.lang)}{note}")
+            lines.append(f"📞 {ltr(service.phone, self.lang)}{self.note(service.phone_note)}")
         if service.email:
-            note = f" ({esc(service.email_note)})" if service.email_note else ""
-            lines.append(f"✉️ {ltr(service.email, self.lang)}{note}")
+            lines.append(f"✉️ {ltr(service.email, self.lang)}{self.note(service.email_note)}")
         if service.website:
             lines.append(f"🌐 {ltr(service.website, self.lang)}")
         if service.address:
-            note = f" ({esc(service.address_note)})" if service.address_note else ""
-            lines.append(f"📍 {ltr(service.address, self.lang)}{note}")
+            lines.append(f"📍 {ltr(service.address, self.lang)}{self.note(service.address_note)}")
         return lines
 
     # ---- cards --------------------------------------------------------------------------
 
     def service_card(self, service: Service, now: datetime, need: str | None = None, full: bool = True) -> str:
         note = service.need_notes.get(need) if need else None
-        lines = [f"<b>{esc(service.name)}</b>"]
-        lines.append(esc(note) if note and not full else self.localised(service.description))
+        lines = [self.name(service)]
+        lines.append(self.localised(note) if note and not full else self.localised(service.description))
         if note and full:
-            lines.append(esc(note))
+            lines.append(self.localised(note))
         lines += self.contacts(service)
         lines += self.hours(service, now)
         if full and service.languages_note:
-            lines.append("🗣 " + esc(service.languages_note))
-        if service.caution:
-            lines.append("⚠️ " + esc(service.caution))
+            lines.append("🗣 " + self.localised(service.languages_note))
+        lines += self.caution(service)
         lines.append(self.checked(service))
         return "\n".join(lines)
 
     def event_card(self, occurrence: Occurrence, now: datetime) -> str:
         event = occurrence.event
-        lines = [f"<b>{esc(event.name)}</b>"]
+        lines = [self.name(event)]
         start, end = occurrence.start.astimezone(LONDON), occurrence.end.astimezone(LONDON)
         if occurrence.all_day:
             last = end.date().toordinal() - 1
@@ -221,8 +236,7 @@ class Renderer:
         lines.append(self.localised(event.description))
         if event.booking:
             lines.append("🎟 " + esc(event.booking))
-        if event.caution:
-            lines.append("⚠️ " + esc(event.caution))
+        lines += self.caution(event)
         lines.append(self.checked(event))
         return "\n".join(lines)
 
@@ -247,35 +261,58 @@ class Renderer:
         lines = [esc(self.t("To talk to a person:"))]
         for s in contacts:
             phone = f": {ltr(s.phone, self.lang)}" if s.phone else ""
-            note = f" ({esc(s.phone_note)})" if s.phone_note else ""
-            lines.append(f"• <b>{esc(s.name)}</b>{phone}{note}")
+            lines.append(f"• {self.name(s)}{phone}{self.note(s.phone_note)}")
         return "\n".join(lines)
 
+    def emergency_line(self) -> str:
+        """The first line of every reply that may be about danger."""
+        return "🚨 <b>" + esc(self.t("If you or someone else is in danger now, call 999.")) + "</b>"
+
     def crisis(self, topics: Sequence[str]) -> str:
-        """Emergency numbers, first in the reply: 999, then the lines for what the message is about."""
-        lines = ["🚨 <b>" + esc(self.t("If you or someone else is in danger now, call 999.")) + "</b>"]
+        """Emergency numbers, first in the reply: 999 (and how to call it silently), then the lines for
+        what the message is about, each with its caution, and who offers interpreters."""
+        lines = [self.emergency_line()]
         lines.append(esc(self.t("It is free from any phone, 24 hours a day. Ask for police or ambulance.")))
-        shown: set[str] = set()
-        for topic in topics:
-            for line in self.kb.helplines:
-                if topic in line.crisis_topics and line.id not in shown and line.phone != "999":
-                    shown.add(line.id)
-                    lines.append(self.crisis_line(line))
         emergency = next((h for h in self.kb.helplines if h.phone == "999"), None)
         if emergency and emergency.phone_note:
-            lines.append("ℹ️ " + esc(emergency.phone_note))
+            lines.append("🤫 " + self.localised(emergency.phone_note))
+        shown = [line for line in self.crisis_helplines(topics) if line is not emergency]
+        for line in shown:
+            lines.append(self.crisis_line(line))
+            lines += ["   " + caution for caution in self.caution(line)]
+        for interpreting in ([emergency] if emergency else []) + shown:
+            if interpreting.languages_note:
+                lines.append(f"🗣 <b>{esc(interpreting.phone)}</b>: {self.localised(interpreting.languages_note)}")
         return "\n".join(lines)
 
     def crisis_line(self, line: Helpline) -> str:
         phone = ltr(line.phone, self.lang) if line.phone else ""
-        note = f" ({esc(line.phone_note)})" if line.phone_note else ""
         always = self.t("24 hours")
         hours = f" · {esc(always)}" if line.open_24_7 else ""
-        return f"☎️ <b>{esc(line.name)}</b>: {phone}{note}{hours}"
+        return f"☎️ {self.name(line)}: {phone}{self.note(line.phone_note)}{hours}"
+
+    def safety_check(self) -> str:
+        """For a message that may be about danger: the 999 line, then the question."""
+        return "\n".join(
+            [
+                self.emergency_line(),
+                esc(self.t("It is free from any phone, 24 hours a day. Ask for police or ambulance.")),
+                "<b>" + esc(self.t("Are you safe right now?")) + "</b>",
+            ]
+        )
+
+    def safety_buttons(self, topics: Sequence[str]) -> tuple[Button, ...]:
+        urgent = "safe:no:" + ",".join(topics)
+        while len(urgent.encode()) > MAX_CALLBACK_DATA:  # Telegram's limit: keep the topics that fit
+            urgent = urgent.rsplit(",", 1)[0] if "," in urgent else "safe:no:"
+        return (Button(self.t("I am safe"), "safe:yes"), Button(self.t("I need help now"), urgent))
 
     def crisis_helplines(self, topics: Iterable[str]) -> list[Helpline]:
-        wanted = set(topics)
-        return [h for h in self.kb.helplines if wanted & set(h.crisis_topics)]
+        """The lines for these topics, in the order of the topics (the clearest danger first)."""
+        found: dict[str, Helpline] = {}
+        for topic in topics:
+            found.update((h.id, h) for h in self.kb.helplines if topic in h.crisis_topics and h.id not in found)
+        return list(found.values())
 
     def greeting(self) -> str:
         return "\n".join(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -29,16 +29,6 @@ WORD_LANGUAGES = (*LANGUAGES, "translit")
 """Keys allowed in word lists: the eight languages plus romanised forms (Arabizi, Finglish ...)."""
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CRISIS_TOPICS = (
-    "suicide",
-    "abuse",
-    "violence",
-    "sexual-violence",
-    "medical",
-    "child",
-    "mental-health",
-    "fire",
-)
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DateWord = Literal[
@@ -47,7 +37,11 @@ DateWord = Literal[
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
 ]  # fmt: skip
-CrisisTopic = Literal["suicide", "abuse", "violence", "sexual-violence", "medical", "child", "mental-health", "fire"]
+CrisisTopic = Literal[
+    "suicide", "overdose", "abuse", "violence", "sexual-violence", "medical", "child", "trafficking",
+    "mental-health", "fire",
+]  # fmt: skip
+CRISIS_TOPICS: tuple[str, ...] = get_args(CrisisTopic)
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -165,8 +159,16 @@ def _languages(allowed: tuple[str, ...]) -> AfterValidator:
 
 
 TextByLanguage = Annotated[dict[str, Text], BeforeValidator(_as_text_by_language), _languages(LANGUAGES)]
+Translations = Annotated[dict[str, Text], _languages(LANGUAGES)]
 Words = Annotated[dict[str, Annotated[list[Text], BeforeValidator(_as_list)]], _languages(WORD_LANGUAGES)]
 LocalTime = Annotated[datetime | date, BeforeValidator(_local_datetime)]
+
+
+def english(texts: dict[str, str] | None) -> str | None:
+    """The English text of a translated field (the first one written if there is no English)."""
+    if not texts:
+        return None
+    return texts.get("en") or next(iter(texts.values()))
 
 
 class Frozen(BaseModel):
@@ -210,7 +212,10 @@ class Entry(Frozen):
     description: TextByLanguage = Field(examples=["Advice centre in Norwich for refugees and migrants."])
     needs: list[Slug] = Field(default_factory=list, examples=[["legal-advice", "money"]])
     areas: list[Slug] = Field(default_factory=list, examples=[["norwich"]])
-    caution: Text | None = Field(default=None, examples=["These details are from 2017: call before you travel."])
+    name_translations: Translations = Field(default_factory=dict, examples=[{"ar": "السامريون"}])
+    caution: TextByLanguage | None = Field(
+        default=None, examples=["These details are from 2017: call before you travel."]
+    )
     sources: Annotated[list[Url], BeforeValidator(_as_list)] = Field(
         min_length=1, examples=[["https://bridgeplus.org.uk/what-we-do"]]
     )
@@ -220,20 +225,20 @@ class Entry(Frozen):
 class Service(Entry):
     """An organisation or a helpline: someone a person can contact."""
 
-    need_notes: dict[Slug, Text] = Field(default_factory=dict)
+    need_notes: dict[Slug, TextByLanguage] = Field(default_factory=dict)
     for_sanctuary_seekers: bool = False
     phone: Phone | None = Field(default=None, examples=["01603 617076"])
-    phone_note: Text | None = None
+    phone_note: TextByLanguage | None = None
     email: Email | None = Field(default=None, examples=["office@bridgeplus.org.uk"])
-    email_note: Text | None = None
+    email_note: TextByLanguage | None = None
     website: Url | None = Field(default=None, examples=["https://bridgeplus.org.uk"])
     address: Text | None = Field(default=None, examples=["44-48 Magdalen Street, Norwich NR3 1JU"])
-    address_note: Text | None = None
+    address_note: TextByLanguage | None = None
     coordinates: Coordinates | None = None
     opening_hours: list[OpeningHours] = Field(default_factory=list)
     open_24_7: bool = False
-    hours_note: Text | None = None
-    languages_note: Text | None = None
+    hours_note: TextByLanguage | None = None
+    languages_note: TextByLanguage | None = None
     crisis_topics: list[CrisisTopic] = Field(default_factory=list)
     human_contact: bool = Field(default=False, description="Offered as a person to talk to when the bot cannot help.")
 
@@ -408,11 +413,41 @@ class Need(Frozen):
     )
 
 
+def _combination(value: str) -> str:
+    """'kill + myself': the ids of two to four crisis word groups joined by '+'."""
+    parts = [part.strip() for part in str(value).split("+")]
+    if not 1 <= len(parts) <= 4 or not all(_SLUG.match(part) for part in parts):
+        raise ValueError(f"must be ids of crisis_groups joined by ' + ', like 'kill + myself', got '{value}'")
+    return " + ".join(parts)
+
+
+Combination = Annotated[str, AfterValidator(_combination)]
+
+
+class CrisisGroup(Frozen):
+    """Words of one meaning ('kill', 'myself'), in every language, that crisis combinations are made of."""
+
+    id: Slug = Field(examples=["myself"])
+    meaning: Text | None = Field(default=None, examples=["the writer's own self or life, as what they would harm"])
+    words: Words = Field(examples=[{"en": ["myself", "my life"]}])
+
+
 class CrisisWords(Frozen):
-    """Words that mean someone may be in danger now; they put emergency numbers first."""
+    """How to recognise one kind of danger: phrases, and combinations of word groups close together."""
 
     topic: CrisisTopic
-    words: Words
+    words: Words = Field(default_factory=dict, examples=[{"en": ["suicidal"]}])
+    together: list[Combination] = Field(default_factory=list, examples=[["kill + myself", "want + die"]])
+    uncertain: list[Combination] = Field(default_factory=list, examples=[["hopeless"]])
+    uncertain_words: Words = Field(default_factory=dict, examples=[{"en": ["i feel so alone"]}])
+
+
+class NotCrisis(Frozen):
+    """Harmless words that contain crisis words ("kitchen knife", "my phone died"): they cancel those words."""
+
+    about: Text = Field(examples=["Everyday things and idioms"])
+    words: Words = Field(default_factory=dict, examples=[{"en": ["kitchen knife", "my phone died"]}])
+    together: list[Combination] = Field(default_factory=list, examples=[["long-ago + hit"]])
 
 
 class Place(Frozen):
@@ -447,6 +482,8 @@ SECTIONS: dict[str, type[Frozen]] = {
     "events": Event,
     "needs": Need,
     "crisis": CrisisWords,
+    "crisis_groups": CrisisGroup,
+    "not_crisis": NotCrisis,
     "places": Place,
 }
 """Top-level keys of the YAML files whose value is a list of entries of that model."""

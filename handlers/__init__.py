@@ -22,6 +22,7 @@ from handlers.chat import (
     on_subscribe,
     on_tap,
     on_text,
+    on_unreadable,
     on_unsubscribe,
 )
 from handlers.errors import on_error
@@ -50,5 +51,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(on_tap))
     application.add_handler(MessageHandler(private & filters.LOCATION, on_location))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(private & filters.CAPTION, on_text))  # a photo with words: its words
+    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_unreadable))  # never silence
     application.add_handler(ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.chat import ChatService, Sender
@@ -37,14 +37,15 @@ async def answer(
     context: Context,
     produce: Producer,
     edit: int | None = None,
+    text: str = "",
 ) -> None:
-    """The one path every handler takes: flood limit, produce the reply, send it (or replace the
-    tapped message `edit` when the reply asks to)."""
+    """The one path every handler takes: flood limit (never for a message that may be about danger,
+    `text`), produce the reply, send it (or replace the tapped message `edit` when the reply asks to)."""
     who = sender(update)
     if who is None:
         return
     svc = service(context)
-    admitted = await svc.admit(who)
+    admitted = await svc.admit(who, text)
     if admitted is None:
         return
     reply = admitted if isinstance(admitted, Reply) else await produce(svc, who)
@@ -74,8 +75,36 @@ on_forget = replying(ChatService.forget)
 
 
 async def on_text(update: Update, context: Context) -> None:
-    text = update.effective_message.text if update.effective_message else None
-    await answer(update, context, lambda svc, who: svc.text(who, text or ""))
+    """Text, edited text, and the caption of a photo, document or video: all answered from their words."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    await answer(update, context, lambda svc, who: svc.text(who, text), text=text)
+
+
+async def on_unreadable(update: Update, context: Context) -> None:
+    """A voice or video note, sticker, photo without words...: never silence."""
+    message = update.effective_message
+    kind = message_kind(message) if message else "other"
+    await answer(update, context, lambda svc, who: svc.unreadable(who, kind))
+
+
+def message_kind(message: Message) -> str:
+    """What was sent, in the core's words."""
+    if message.voice or message.audio:
+        return "voice"
+    if message.video_note or message.video or message.animation:
+        return "video"
+    if message.photo:
+        return "photo"
+    if message.document:
+        return "document"
+    if message.sticker or message.dice:
+        return "sticker"
+    if message.contact or message.venue:
+        return "contact"
+    if message.text and message.text.startswith("/"):
+        return "command"
+    return "other"
 
 
 async def on_location(update: Update, context: Context) -> None:

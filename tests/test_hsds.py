@@ -18,6 +18,7 @@ import pytest
 from bot.cli import main
 from bot.hsds import NAMESPACE, TABLES, _Places, export, hsds_id, parse_address
 from bot.knowledge import KnowledgeBase, load
+from bot.schema import english
 from tests.conftest import KNOWLEDGE, MINI
 
 # HSDS 3.0: the object each table holds, its required fields, and all its (non-array) fields.
@@ -153,7 +154,7 @@ def test_every_organisation_and_helpline_is_an_organization_with_a_service(
         assert service["assured_date"] == entry.last_verified.isoformat()
         assert service.get("url") == entry.website
         assert service.get("email") == entry.email
-        assert service.get("alert") == entry.caution
+        assert service.get("alert") == english(entry.caution)
 
 
 @pytest.mark.parametrize("fixture", ["shipped", "mini_doc"])
@@ -193,7 +194,7 @@ def test_phones_carry_the_numbers(shipped: dict[str, Any], kb: KnowledgeBase) ->
         else:
             assert [p["number"] for p in phones] == [entry.phone]
             assert phones[0]["organization_id"] == hsds_id("organization", entry.id)
-            assert phones[0].get("description") == entry.phone_note
+            assert phones[0].get("description") == english(entry.phone_note)
     assert {"999", "111", "101"} <= {p["number"] for p in shipped["phones"]}
 
 
@@ -225,7 +226,7 @@ def test_hours_note_without_hours_is_a_schedule_description(shipped: dict[str, A
     assert entry is not None
     (schedule,) = records_of(shipped, "schedules", "bridge-plus")
     assert "freq" not in schedule
-    assert schedule["description"] == entry.hours_note  # type: ignore[attr-defined]
+    assert schedule["description"] == english(entry.hours_note)  # type: ignore[attr-defined]
 
 
 def test_physical_address_where_we_have_one(mini_doc: dict[str, Any]) -> None:
@@ -285,7 +286,7 @@ def test_languages_note_is_interpretation_services(shipped: dict[str, Any], kb: 
     assert noted
     services = by_id(shipped, "services")
     for entry in noted:
-        assert services[hsds_id("service", entry.id)]["interpretation_services"] == entry.languages_note
+        assert services[hsds_id("service", entry.id)]["interpretation_services"] == english(entry.languages_note)
     assert shipped["languages"] == []
 
 

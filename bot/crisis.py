@@ -1,0 +1,151 @@
+"""Recognising danger in a message: by phrases, and by word groups found close together.
+
+A list of sentences misses what people actually write ("i took all my pills", "my friend wants to
+jump from the bridge"), so most of the knowledge is in *combinations*: a word of each of a few
+groups ("swallow + all-many + pills") within a few words of each other, in any order, in one
+language. Phrases remain for what combinations cannot express. Exclusions ("kitchen knife",
+"my phone died") cancel the crisis words they cover. Evidence that is real but not enough (a
+combination spread over a long message, or one marked `uncertain`) asks "Are you safe right now?"
+instead of the full crisis reply, so that an unclear message is never answered with silence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from bot.lexicon import Hit, Lexicon
+from bot.schema import CrisisGroup, CrisisWords, NotCrisis
+
+WINDOW = 7
+"""A combination's words lie within this many message words (at most five others between)."""
+
+WIDE_WINDOW = 16
+"""Farther apart than WINDOW but within this: some evidence only (a safety check)."""
+
+EXCLUDE_WINDOW = 4
+"""An exclusion's groups must be this close: "this homework is killing me"."""
+
+_GROUP, _PHRASE, _UNCERTAIN, _EXCLUDE = "g:", "c:", "u:", "x"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    topic: str
+    groups: tuple[str, ...]
+    certain: bool  # False: at most a safety check
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What a message shows of danger: topics that are clear, and topics with some evidence only."""
+
+    certain: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> str | None:
+        """'crisis', 'check' (ask whether they are safe) or None."""
+        return "crisis" if self.certain else "check" if self.uncertain else None
+
+    @property
+    def evidence(self) -> bool:
+        return bool(self.certain or self.uncertain)
+
+
+def parse(combination: str) -> tuple[str, ...]:
+    """'kill + myself' -> ('kill', 'myself'); the schema has already checked the form."""
+    return tuple(part.strip() for part in combination.split("+"))
+
+
+class CrisisDetector:
+    """Built once per knowledge base; `assess` costs a few microseconds per message."""
+
+    def __init__(
+        self,
+        topics: Sequence[CrisisWords],
+        groups: Sequence[CrisisGroup],
+        harmless: Sequence[NotCrisis] = (),
+        stopwords: Iterable[str] = (),
+        known: Iterable[str] = (),
+    ) -> None:
+        phrases: list[tuple[str, str, str]] = []
+        for group in groups:
+            phrases += [(_GROUP + group.id, text, lang) for lang, words in group.words.items() for text in words]
+        self.rules: list[Rule] = []
+        self.exclusions: list[tuple[str, ...]] = []
+        for topic in topics:
+            phrases += [(_PHRASE + topic.topic, t, lang) for lang, words in topic.words.items() for t in words]
+            phrases += [(_UNCERTAIN + topic.topic, t, lang) for lang, ws in topic.uncertain_words.items() for t in ws]
+            self.rules += [Rule(topic.topic, parse(c), True) for c in topic.together]
+            self.rules += [Rule(topic.topic, parse(c), False) for c in topic.uncertain]
+        for entry in harmless:
+            phrases += [(_EXCLUDE, text, lang) for lang, words in entry.words.items() for text in words]
+            self.exclusions += [parse(c) for c in entry.together]
+        self.lexicon = Lexicon(phrases, stopwords, known)
+        self.topics = tuple(dict.fromkeys(t.topic for t in topics))
+
+    def assess(
+        self, tokens: Sequence[str], language: str | None = None, own: frozenset[str] = frozenset()
+    ) -> Assessment:
+        """How much danger the message shows. `language` and `own` (that language's listed words)
+        keep another language's words from counting where this one claims them."""
+        hits = self.lexicon.hits(tokens, language, own)
+        if not hits:
+            return Assessment()
+        by_group: dict[str, list[Hit]] = defaultdict(list)
+        excluded: set[int] = set()
+        certain: dict[str, int] = {}  # topic -> first position, to keep the order of the message
+        uncertain: dict[str, int] = {}
+        findings: list[tuple[str, bool, tuple[int, ...]]] = []
+        for hit in hits:
+            key = hit.key
+            if key.startswith(_GROUP):
+                by_group[key[len(_GROUP) :]].append(hit)
+            elif key == _EXCLUDE:
+                excluded.update(hit.positions)
+            else:
+                findings.append((key[2:], key.startswith(_PHRASE), hit.positions))
+        for groups in self.exclusions:
+            found = _combine(groups, by_group, EXCLUDE_WINDOW)
+            if found is not None:
+                excluded.update(found)
+        for rule in self.rules:
+            if not all(g in by_group for g in rule.groups):
+                continue
+            close = _combine(rule.groups, by_group, WINDOW)
+            if close is not None:
+                findings.append((rule.topic, rule.certain, close))
+            elif rule.certain:
+                wide = _combine(rule.groups, by_group, WIDE_WINDOW)
+                if wide is not None:
+                    findings.append((rule.topic, False, wide))
+        for topic, is_certain, positions in findings:
+            if excluded.intersection(positions):
+                continue
+            target = certain if is_certain else uncertain
+            target[topic] = min(target.get(topic, positions[0]), positions[0])
+        ordered = sorted(certain, key=certain.__getitem__)
+        doubtful = sorted((t for t in uncertain if t not in certain), key=uncertain.__getitem__)
+        return Assessment(tuple(ordered), tuple(doubtful))
+
+
+def _combine(groups: tuple[str, ...], by_group: Mapping[str, list[Hit]], window: int) -> tuple[int, ...] | None:
+    """Positions of one hit per group, all in one language, not overlapping, within `window` words;
+    None when the message has no such choice."""
+    if not all(g in by_group for g in groups):
+        return None
+    best: tuple[int, ...] | None = None
+    for choice in product(*(by_group[g] for g in groups)):
+        if len({hit.phrase.language for hit in choice}) > 1:
+            continue
+        positions = [p for hit in choice for p in hit.positions]
+        if len(set(positions)) < len(positions):
+            continue
+        if max(positions) - min(positions) < window:
+            span = tuple(sorted(positions))
+            if best is None or span[-1] - span[0] < best[-1] - best[0]:
+                best = span
+    return best
