@@ -176,7 +176,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Errors (exit 1) and warnings, such as facts last checked more than --stale-days ago (exit 0)."""
     directory = knowledge_dir(args.knowledge)
     today = args.today or local_now().date()
-    kb, problems = check(directory, today=today, stale_days=args.stale_days)
+    kb, problems = check(directory, today=today, stale_days=args.stale_days, review=True)
     for problem in sorted(problems):
         print(problem, file=err if problem.severity == "error" else out)
     errors = sum(p.severity == "error" for p in problems)

@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import process
 
 from bot.freshness import DEFAULT_STALE_DAYS, age_if_stale, stale_entries, stale_message
+from bot.problems import Problem, Severity
 from bot.schema import (
     LANGUAGES,
     SECTIONS,
@@ -37,25 +38,11 @@ from bot.schema import (
     Place,
     Service,
 )
+from bot.word_review import ListedWord, everyday_words, review_words
 
 Path_ = tuple[str | int, ...]
-Severity = Literal["error", "warning"]
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing a volunteer should fix (an error) or look at (a warning)."""
-
-    file: str
-    line: int
-    message: str
-    severity: Severity = "error"
-
-    def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.file}:{self.line}: {prefix}{self.message}"
 
 
 class KnowledgeError(Exception):
@@ -329,24 +316,28 @@ def content_version(directory: Path) -> str:
 
 
 def check(
-    directory: Path | str, *, today: date | None = None, stale_days: int = DEFAULT_STALE_DAYS
+    directory: Path | str, *, today: date | None = None, stale_days: int = DEFAULT_STALE_DAYS, review: bool = False
 ) -> tuple[KnowledgeBase | None, list[Problem]]:
     """Load and cross-check; return the knowledge base (None if any error) and every problem.
 
     Given `today`, entries last verified more than `stale_days` days before it are warnings too.
+    With `review`, words to look at again are warnings too (a crisis word of one language that is an
+    everyday word of another): `validate` asks for them, a start or reload does not.
     """
     # The YAML node tree is many small objects that live until the end: the cyclic garbage
     # collector would scan them again and again (half the load time at 10,000 organisations).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(Path(directory), today, stale_days)
+        return _check(Path(directory), today, stale_days, review)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check(directory: Path, today: date | None, stale_days: int) -> tuple[KnowledgeBase | None, list[Problem]]:
+def _check(
+    directory: Path, today: date | None, stale_days: int, review: bool
+) -> tuple[KnowledgeBase | None, list[Problem]]:
     problems: list[Problem] = []
     if not directory.is_dir():
         return None, [Problem(str(directory), 1, "this folder does not exist: check --knowledge")]
@@ -370,6 +361,8 @@ def _check(directory: Path, today: date | None, stale_days: int) -> tuple[Knowle
         problems.extend(_cross_check(sections, invalid))
     if today is not None:
         problems.extend(_check_freshness(sections, today, stale_days))
+    if review:
+        problems.extend(review_words(_listed_words(sections), everyday_words(conversation.stopwords)))
     if any(p.severity == "error" for p in problems):
         return None, problems
 
@@ -578,6 +571,23 @@ def _check_crisis_combinations(
                             field_name,
                             i,
                         )
+
+
+def _listed_words(sections: dict[str, list[_Located]]) -> Iterator[ListedWord]:
+    """Every crisis word, with where it is written, for the word review."""
+    for item in sections["crisis"]:
+        topic = item.model
+        assert isinstance(topic, CrisisWords)
+        for field_name, words in (("words", topic.words), ("uncertain_words", topic.uncertain_words)):
+            for language, texts in words.items():
+                line, where = item.line(field_name, language), f"crisis topic '{topic.topic}'"
+                yield from (ListedWord(item.doc.name, line, language, t, where) for t in texts)
+    for item in sections["crisis_groups"]:
+        group = item.model
+        assert isinstance(group, CrisisGroup)
+        for language, texts in group.words.items():
+            line = item.line("words", language)
+            yield from (ListedWord(item.doc.name, line, language, t, f"crisis group '{group.id}'") for t in texts)
 
 
 def _check_freshness(sections: dict[str, list[_Located]], today: date, days: int) -> Iterator[Problem]:

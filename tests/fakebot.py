@@ -657,6 +657,42 @@ class FakeBotApi:
         location = {"latitude": latitude, "longitude": longitude}
         return self._user_message(chat_id, {"location": location}, language_code, first_name)
 
+    def user_media(
+        self, chat_id: int, kind: str, caption: str | None = None, language_code: str = "en", first_name: str = "Test"
+    ) -> JSON:
+        """A voice note, photo, sticker ... (``kind`` is the Message field), with an optional caption."""
+        file = {"file_id": f"{kind}-file", "file_unique_id": f"{kind}-unique"}
+        content: JSON = {
+            "photo": {"photo": [{**file, "width": 90, "height": 90}]},
+            "voice": {"voice": {**file, "duration": 3}},
+            "audio": {"audio": {**file, "duration": 3}},
+            "video": {"video": {**file, "width": 90, "height": 90, "duration": 3}},
+            "video_note": {"video_note": {**file, "length": 240, "duration": 3}},
+            "document": {"document": file},
+            "sticker": {
+                "sticker": {
+                    **file,
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+            "dice": {"dice": {"emoji": "🎲", "value": 3}},
+            "contact": {"contact": {"phone_number": "+441603000000", "first_name": "Someone"}},
+        }[kind]
+        if caption is not None:
+            content["caption"] = caption
+        return self._user_message(chat_id, content, language_code, first_name)
+
+    def user_edit(self, chat_id: int, message_id: int, text: str, language_code: str = "en") -> JSON:
+        """The user edits their earlier message ``message_id`` to ``text``: an edited_message update."""
+        message = self._messages[chat_id][message_id]
+        message.update(text=text, edit_date=int(time.time()))
+        self._user(chat_id, language_code, message["from"].get("first_name", "Test"))
+        return self.inject_update("edited_message", message)
+
     def user_callback(
         self,
         chat_id: int,

@@ -1,0 +1,199 @@
+"""Crisis detection: combinations of word groups, exclusions, languages kept apart, the safety check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.assistant import Assistant
+from bot.chat import ChatService, Sender
+from bot.cli import main
+from bot.crisis import WIDE_WINDOW, WINDOW, CrisisDetector
+from bot.knowledge import check
+from bot.schema import CrisisGroup, CrisisWords, NotCrisis
+from bot.store import Store
+from bot.text import tokenize
+from tests.conftest import NOW, Editable
+
+
+def detector() -> CrisisDetector:
+    groups = [
+        CrisisGroup(id="kill", words={"en": ["kill*", "end"], "fr": ["tuer"]}),
+        CrisisGroup(id="myself", words={"en": ["myself", "my life"], "fr": ["me"]}),
+        CrisisGroup(id="hopeless", words={"en": ["no way out"]}),
+        CrisisGroup(id="idiom-subject", words={"en": ["homework"]}),
+    ]
+    topics = [
+        CrisisWords(
+            topic="suicide",
+            words={"en": ["suicidal"], "ps": ["ما وهي"]},
+            together=["kill + myself"],
+            uncertain=["hopeless"],
+        )
+    ]
+    harmless = [NotCrisis(about="idioms", words={"en": ["killing time"]}, together=["idiom-subject + kill"])]
+    return CrisisDetector(topics, groups, harmless)
+
+
+def assess(
+    text: str, language: str | None = None, own: frozenset[str] = frozenset()
+) -> tuple[str | None, tuple[str, ...]]:
+    found = detector().assess(tokenize(text), language, own)
+    return found.level, found.certain or found.uncertain
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i want to end my life", "my life, i will end it", "kill myself", "i keep thinking i should just kill myself"],
+)
+def test_a_combination_in_any_order_close_together_is_a_crisis(text: str) -> None:
+    assert assess(text) == ("crisis", ("suicide",))
+
+
+def test_a_combination_spread_over_a_long_message_is_only_a_safety_check() -> None:
+    gap = " ".join(["word"] * (WINDOW + 1))
+    assert assess(f"i want to end {gap} my life") == ("check", ("suicide",))
+    far = " ".join(["word"] * (WIDE_WINDOW + 1))
+    assert assess(f"i want to end {far} my life") == (None, ())
+
+
+def test_an_uncertain_group_asks_whether_they_are_safe() -> None:
+    assert assess("there is no way out for me") == ("check", ("suicide",))
+
+
+def test_words_of_two_languages_do_not_combine() -> None:
+    assert assess("tuer myself") == (None, ())
+    assert assess("me kill") == (None, ())  # French 'me' and English 'kill'
+
+
+def test_harmless_phrases_and_combinations_cancel_the_words_they_cover() -> None:
+    assert assess("killing time myself at the library") == (None, ())
+    assert assess("this homework is killing myself") == (None, ())
+    assert assess("the homework is done. now i want to kill myself") == ("crisis", ("suicide",))
+
+
+def test_a_phrase_of_one_language_does_not_fire_on_another_language_that_claims_its_words() -> None:
+    arabic = "ما اسم المكان وهي قريبة"
+    claims = frozenset(tokenize("ما اسم المكان"))
+    assert assess("ما وهي", "ar", claims) == (None, ())
+    assert assess(arabic, "ar", claims) == (None, ())
+    assert assess("ما وهي", "ps") == ("crisis", ("suicide",))
+    assert assess("ما وهي") == ("crisis", ("suicide",))  # language unknown: the phrase counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i took all my pills",
+        "i feel like giving up on life",
+        "my friend wants to jump from the bridge",
+        "a man is hurting a child next door",
+        "my landlord touched me",
+        "he locked me in the room and took my passport",
+        "my baby is not breathing",
+        "there is smoke coming from the kitchen in our flat",
+    ],
+)
+def test_shipped_english_crises_are_flagged(assistant: Assistant, text: str) -> None:
+    assert assistant.respond(text, NOW).emergency, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where can I buy a kitchen knife",
+        "my dad and I keep arguing, it turns into a shouting match",
+        "my phone died, can I charge it at the library",
+        "i nearly died laughing at the film",
+        "this homework is killing me",
+        "how do i register with a gp",
+        "can i claim child benefit now i have leave to remain",
+        "need emergency money, nothing left till next payment",
+    ],
+)
+def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:
+    assert not assistant.respond(text, NOW).emergency, text
+
+
+def test_the_safety_check_starts_with_999_asks_and_still_answers_the_rest(assistant: Assistant) -> None:
+    reply = assistant.respond("nobody would miss me if i was gone. where is a food bank", NOW)
+    assert reply.emergency and reply.safety_check
+    assert reply.text.startswith("🚨 If you or someone else is in danger now, call 999.")
+    assert "Are you safe right now?" in reply.text
+    data = [b.action for row in reply.buttons for b in row]
+    assert data[0] == "safe:yes" and data[1].startswith("safe:no:suicide")
+    assert any("food" in m.entry.needs for m in reply.matches)
+
+
+def test_tapping_i_need_help_now_gives_the_crisis_lines_and_i_am_safe_thanks(assistant: Assistant) -> None:
+    urgent = assistant.act("safe:no:suicide", NOW)
+    assert urgent.emergency and "116 123" in urgent.text and "999" in urgent.text
+    safe = assistant.act("safe:yes", NOW)
+    assert not safe.emergency and "999" in safe.text
+    unknown = assistant.act("safe:no:", NOW)
+    assert unknown.emergency and unknown.text.startswith("🚨")
+
+
+def test_ask_json_marks_the_safety_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "nobody would miss me if i was gone"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["emergency"] is True and data["safety_check"] is True
+    assert main(["ask", "--json", "I want to kill myself"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["emergency"] is True and data["safety_check"] is False
+
+
+def test_the_crisis_reply_in_arabic_names_the_lines_in_arabic_with_the_silent_solution(assistant: Assistant) -> None:
+    reply = assistant.respond("زوجي يضربني", NOW)
+    assert reply.language == "ar" and reply.emergency
+    assert "55" in reply.text
+    assert "(in English)" not in reply.text and "in English" not in reply.text
+
+
+@pytest.mark.parametrize("kind", ["voice", "video", "sticker", "photo", "document", "contact", "command", "other"])
+def test_what_the_bot_cannot_read_gets_the_999_line_and_the_menu(assistant: Assistant, kind: str) -> None:
+    reply = assistant.unreadable(kind, "fa")
+    assert reply.text.startswith("🚨") and reply.language == "fa"
+    assert any(b.action.startswith("need:") for row in reply.buttons for b in row)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(tmp_path / "bot.sqlite3")
+    yield s
+    await s.close()
+
+
+async def test_a_crisis_is_answered_over_the_flood_limit(assistant: Assistant, store: Store) -> None:
+    chat = ChatService(assistant, store, flood_limit=2, clock=lambda: NOW, monotonic=lambda: 100.0)
+    who = Sender(5, 5)
+    assert await chat.admit(who, "food") is True
+    assert await chat.admit(who, "food") is True
+    assert await chat.admit(who, "food") is not True  # "please wait"
+    assert await chat.admit(who, "food") is None  # silence
+    assert await chat.admit(who, "I want to kill myself") is True
+    assert await chat.admit(who, "nobody would miss me if i was gone") is True
+
+
+@pytest.mark.parametrize("text", ["nobody would miss me if i was gone", "I want to kill myself"])
+async def test_nothing_of_a_message_with_crisis_evidence_is_kept(assistant: Assistant, store: Store, text: str) -> None:
+    chat = ChatService(assistant, store, log_unanswered=True, clock=lambda: NOW)
+    await chat.text(Sender(6, 6), text)
+    assert await store.unanswered_since(date(2000, 1, 1)) == []
+
+
+def test_validate_warns_when_a_crisis_word_is_an_everyday_word_of_another_language(editable: Editable) -> None:
+    editable.write(
+        "crisis-groups.yaml",
+        "crisis_groups:\n  - id: me\n    words:\n      ps: [ما]\n      ar: [اقتلني]\n",
+    )
+    _, problems = check(editable.path, review=True)
+    warnings = [str(p) for p in problems if p.severity == "warning" and "everyday" in p.message]
+    assert any("'ما' (Pashto" in w and "Arabic" in w for w in warnings), warnings
+    assert not any("اقتلني" in w for w in warnings)
+    _, quiet = check(editable.path)
+    assert not any("everyday" in p.message for p in quiet)
