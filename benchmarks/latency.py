@@ -13,6 +13,7 @@ from benchmarks.common import NOW, percentile
 from bot.assistant import Assistant
 from bot.knowledge import load
 from bot.schema import Entry
+from bot.text import tokenize
 
 
 def entry_text(entry: Entry) -> str:
@@ -50,6 +51,14 @@ def measure(label: str, directory: Path, questions: list[str], passes: int) -> d
             end = time.perf_counter_ns()
             indexed.append((middle - start) / 1e6)
             naive.append((end - middle) / 1e6)
+    # The crisis check's own share of an answer: the same questions, already tokenised.
+    tokens = [tokenize(q) for q in questions]
+    crisis: list[float] = []
+    for _ in range(passes):
+        for words in tokens:
+            start = time.perf_counter_ns()
+            assistant.index.crisis.assess(words)
+            crisis.append((time.perf_counter_ns() - start) / 1e6)
     return {
         "kb": label,
         "organisations": len(assistant.kb.organisations),
@@ -61,4 +70,6 @@ def measure(label: str, directory: Path, questions: list[str], passes: int) -> d
         "index_p99_ms": round(percentile(indexed, 99), 3),
         "naive_p50_ms": round(percentile(naive, 50), 3),
         "naive_p99_ms": round(percentile(naive, 99), 3),
+        "crisis_p50_ms": round(percentile(crisis, 50), 4),
+        "crisis_p99_ms": round(percentile(crisis, 99), 4),
     }

@@ -64,7 +64,7 @@ def render(results: Results) -> str:
     out: list[str] = []
     out += ["### 1. Answer latency per question (ms, warm)", ""]
     out += _table(
-        ["Knowledge base", "Organisations", "Samples", "p50", "p99", "naive p50", "naive p99"],
+        ["Knowledge base", "Organisations", "Samples", "p50", "p99", "naive p50", "naive p99", "crisis check p50"],
         [
             [
                 r["kb"],
@@ -74,6 +74,7 @@ def render(results: Results) -> str:
                 f"{r['index_p99_ms']:.3f}",
                 f"{r['naive_p50_ms']:.3f}",
                 f"{r['naive_p99_ms']:.3f}",
+                f"{r.get('crisis_p50_ms', float('nan')):.4f}",
             ]
             for r in results["latency"]
         ],

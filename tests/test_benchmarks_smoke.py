@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.__main__ import main
 
-LATENCY = ("organisations", "samples", "index_p50_ms", "index_p99_ms", "naive_p50_ms", "naive_p99_ms")
+LATENCY = ("organisations", "samples", "index_p50_ms", "index_p99_ms", "naive_p50_ms", "naive_p99_ms", "crisis_p50_ms")
 LOAD = ("organisations", "load_s", "index_s", "total_s", "imports_rss_mb", "peak_rss_mb")
 E2E = (
     "messages",
