@@ -88,10 +88,15 @@ class CrisisDetector:
         self.topics = tuple(dict.fromkeys(t.topic for t in topics))
 
     def assess(
-        self, tokens: Sequence[str], language: str | None = None, own: frozenset[str] = frozenset()
+        self,
+        tokens: Sequence[str],
+        language: str | None = None,
+        own: frozenset[str] = frozenset(),
+        sentences: Sequence[int] | None = None,
     ) -> Assessment:
         """How much danger the message shows. `language` and `own` (that language's listed words)
-        keep another language's words from counting where this one claims them."""
+        keep another language's words from counting where this one claims them; `sentences` (the
+        sentence of each token) keeps weak evidence from being pieced together across sentences."""
         hits = self.lexicon.hits(tokens, language, own)
         if not hits:
             return Assessment()
@@ -118,10 +123,13 @@ class CrisisDetector:
             close = _combine(rule.groups, by_group, WINDOW)
             if close is not None:
                 findings.append((rule.topic, rule.certain, close))
-            elif rule.certain:
-                wide = _combine(rule.groups, by_group, WIDE_WINDOW)
-                if wide is not None:
-                    findings.append((rule.topic, False, wide))
+                continue
+            # Farther apart: some evidence only. A clear combination split between two sentences
+            # is usually two unrelated things ("take my tablets? the doctor gave me ..."); an
+            # uncertain one (means and a farewell) is evidence wherever it is.
+            wide = _combine(rule.groups, by_group, WIDE_WINDOW)
+            if wide is not None and (not rule.certain or sentences is None or len({sentences[p] for p in wide}) == 1):
+                findings.append((rule.topic, False, wide))
         for topic, is_certain, positions in findings:
             if excluded.intersection(positions):
                 continue
@@ -133,19 +141,19 @@ class CrisisDetector:
 
 
 def _combine(groups: tuple[str, ...], by_group: Mapping[str, list[Hit]], window: int) -> tuple[int, ...] | None:
-    """Positions of one hit per group, all in one language, not overlapping, within `window` words;
-    None when the message has no such choice."""
+    """Positions of one hit per group, all in one language, not overlapping, the nearest ends of
+    the hits less than `window` words apart; None when the message has no such choice."""
     if not all(g in by_group for g in groups):
         return None
     best: tuple[int, ...] | None = None
+    best_gap = window
     for choice in product(*(by_group[g] for g in groups)):
         if len({hit.phrase.language for hit in choice}) > 1:
             continue
         positions = [p for hit in choice for p in hit.positions]
         if len(set(positions)) < len(positions):
             continue
-        if max(positions) - min(positions) < window:
-            span = tuple(sorted(positions))
-            if best is None or span[-1] - span[0] < best[-1] - best[0]:
-                best = span
+        gap = max(hit.positions[0] for hit in choice) - min(hit.positions[-1] for hit in choice)
+        if gap < best_gap:
+            best, best_gap = tuple(sorted(positions)), gap
     return best

@@ -22,7 +22,7 @@ from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, 
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import NEIGHBOUR, Lexicon, WordMatcher
 from bot.schema import Entry, Event, Service
-from bot.text import tokenize
+from bot.text import sentence_numbers, tokenize
 
 ABSTAIN_BELOW = 35.0
 AMBIGUOUS_WITHIN = 4.0
@@ -225,10 +225,11 @@ class Index:
 
     def danger(self, text: str, language: str | None = None) -> Assessment:
         """The crisis check alone, for a message that would otherwise not be answered (flood limit)."""
-        return self._assess(tokenize(text), language)
+        return self._assess(text, tokenize(text), language)
 
-    def _assess(self, tokens: list[str], language: str | None) -> Assessment:
-        return self.crisis.assess(tokens, language, self.claims.get(language or "", frozenset()))
+    def _assess(self, text: str, tokens: list[str], language: str | None) -> Assessment:
+        own = self.claims.get(language or "", frozenset())
+        return self.crisis.assess(tokens, language, own, sentence_numbers(text))
 
     def understand(self, text: str, now: datetime, language: str | None = None) -> Understanding:
         """What the question is about. `language`, when the message's language is known for sure,
@@ -236,7 +237,7 @@ class Index:
         tokens = tokenize(text)
         u = Understanding(tokens)
         own = self.stopwords_by_language.get(language or "", frozenset())
-        danger = self._assess(tokens, language)
+        danger = self._assess(text, tokens, language)
         u.crisis, u.safety_check = list(danger.certain), list(danger.uncertain)
         u.names, u.echoes = self.names.find(tokens), self.names.echoes(tokens)
         # Words that are part of a name the question gives in full are that name, not a need

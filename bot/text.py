@@ -109,6 +109,14 @@ def fold(text: str) -> str:
     return _strip_marks(text).translate(_TRANSLATE)
 
 
+_SENTENCE_END = re.compile(r"[.!?\n\u061f\u06d4\u1362\u2026]+")  # . ! ? newline, Arabic ?, Urdu full stop, Ge'ez ።, …
+
+
+def sentence_numbers(text: str) -> list[int]:
+    """For each token of `tokenize(text)`, the number of the sentence it is in (no token spans a stop)."""
+    return [n for n, part in enumerate(_SENTENCE_END.split(text)) for _ in tokenize(part)]
+
+
 def tokenize(text: str) -> list[str]:
     """Folded word tokens. Apostrophes split Latin words (d'asile -> d asile) but join Cyrillic ones."""
     tokens: list[str] = []
