@@ -109,7 +109,7 @@ def _description(event: Event) -> str:
     if event.caution:
         lines.append(f"Please note: {english(event.caution)}")
     if event.booking:
-        lines.append(f"Booking: {event.booking}")
+        lines.append(f"Booking: {english(event.booking)}")
     lines.append("Sources: " + " ".join(event.sources))
     checked = event.last_verified
     lines.append(f"Details checked on {checked.day} {checked:%B %Y}.")

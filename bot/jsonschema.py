@@ -60,6 +60,7 @@ SECTION_HELP = {
         "Each starts with '- topic: ...'."
     ),
     "crisis_groups": "Word groups that crisis combinations are made of ('kill', 'myself'). Each: '- id: ...'.",
+    "translations": "Entries' texts in another language, by entry id. Each starts with '- language: ...'.",
     "not_crisis": (
         "Harmless words that contain crisis words ('kitchen knife'): they cancel them. Each starts with '- about: ...'."
     ),
@@ -155,6 +156,8 @@ FIELD_HELP: dict[str, str] = {
         "'Are you safe right now?'."
     ),
     "uncertain_words": "Phrases that are some evidence only, per language: the bot asks 'Are you safe right now?'.",
+    "language": "The language of these texts: ar, fa, uk, ps, ku, ti or fr.",
+    "entries": "The texts of each organisation, helpline or event, under its id: name, description, caution ...",
     "about": "What these harmless words are, like 'everyday things and idioms'.",
     "within": "The ids of the larger places it is part of, like [norfolk].",
     "centre": "The town centre on the map, to sort organisations by distance. Needs centre_source.",
@@ -195,6 +198,10 @@ MODEL_FIELD_HELP: dict[str, dict[str, str]] = {
     "CrisisGroup": {
         "id": "A short name for the group, like myself. Crisis combinations use it: 'kill + myself'.",
         "words": "The group's words in each language, every form people type. A * at the end means any ending.",
+    },
+    "EntryTexts": {
+        "name": "The name in this language, as a heading: what it means, or how it sounds.",
+        "need_notes": "The entry's need notes in this language, by need id.",
     },
     "NotCrisis": {
         "words": "Harmless phrases that contain crisis words, per language: 'kitchen knife', 'my phone died'.",

@@ -34,6 +34,7 @@ from bot.schema import (
     Helpline,
     Need,
     NotCrisis,
+    Translations,
     Organisation,
     Place,
     Service,
@@ -359,6 +360,7 @@ def _check(
     if not any(p.message.startswith(_UNREADABLE) for p in problems):
         # Cross-checks against a file that could not be read would only report false alarms.
         problems.extend(_cross_check(sections, invalid))
+        problems.extend(_translate(sections))
     if today is not None:
         problems.extend(_check_freshness(sections, today, stale_days))
     if review:
@@ -571,6 +573,52 @@ def _check_crisis_combinations(
                             field_name,
                             i,
                         )
+
+
+_TRANSLATED_TEXTS = ("description", "caution", "phone_note", "email_note", "address_note", "hours_note")
+_TRANSLATED_TEXTS += ("languages_note", "booking")
+
+
+def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
+    """Put each translations file's texts into the entries they name, as their text in that language."""
+    by_id = {item.model.id: item for name in ("organisations", "helplines", "events") for item in sections[name]}  # type: ignore[attr-defined]
+    for located in sections["translations"]:
+        translations = located.model
+        assert isinstance(translations, Translations)
+        language = translations.language
+        for entry_id, texts in translations.entries.items():
+            target = by_id.get(entry_id)
+            if target is None:
+                yield located.problem(
+                    f"'{entry_id}' is not the id of an organisation, helplines or event: {_suggest(entry_id, by_id)}",
+                    "entries",
+                    entry_id,
+                )
+                continue
+            entry = target.model
+            assert isinstance(entry, Entry)
+            update: dict[str, Any] = {}
+            if texts.name:
+                update["name_translations"] = {**entry.name_translations, language: texts.name}
+            for field_name in _TRANSLATED_TEXTS:
+                text, english_text = getattr(texts, field_name), getattr(entry, field_name, None)
+                if text is None:
+                    continue
+                if english_text is None:
+                    yield located.problem(
+                        f"'{entry_id}' has no {field_name} to translate: remove this line or add the English text",
+                        "entries",
+                        entry_id,
+                        field_name,
+                        severity="warning",
+                    )
+                    continue
+                update[field_name] = {**english_text, language: text}
+            notes = getattr(entry, "need_notes", {})
+            for need, text in texts.need_notes.items():
+                if need in notes:
+                    update.setdefault("need_notes", dict(notes))[need] = {**notes[need], language: text}
+            target.model = entry.model_copy(update=update)
 
 
 def _listed_words(sections: dict[str, list[_Located]]) -> Iterator[ListedWord]:

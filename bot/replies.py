@@ -235,7 +235,7 @@ class Renderer:
             lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
         lines.append(self.localised(event.description))
         if event.booking:
-            lines.append("🎟 " + esc(event.booking))
+            lines.append("🎟 " + self.localised(event.booking))
         lines += self.caution(event)
         lines.append(self.checked(event))
         return "\n".join(lines)

@@ -352,7 +352,7 @@ class Event(Entry):
     venue: Text | None = Field(default=None, examples=["Norwich Arts Centre"])
     address: Text | None = None
     online: bool = False
-    booking: Text | None = None
+    booking: TextByLanguage | None = None
     repeat: Repeat | None = Field(default=None, description="For an event that happens again; start is the first time")
 
     @field_validator("repeat")
@@ -476,6 +476,34 @@ class ConversationWords(Frozen):
     dates: dict[DateWord, Words] = Field(default_factory=dict)
 
 
+TranslatedLanguage = Literal["ar", "fa", "uk", "ps", "ku", "ti", "fr"]
+
+
+class EntryTexts(Frozen):
+    """An entry's texts in one other language; each replaces nothing, it is shown in replies in that language."""
+
+    name: Text | None = None
+    description: Text | None = None
+    caution: Text | None = None
+    phone_note: Text | None = None
+    email_note: Text | None = None
+    address_note: Text | None = None
+    hours_note: Text | None = None
+    languages_note: Text | None = None
+    booking: Text | None = None
+    need_notes: dict[Slug, Text] = Field(default_factory=dict)
+
+
+class Translations(Frozen):
+    """The texts of organisations, helplines and events in one language, by entry id."""
+
+    language: TranslatedLanguage
+    reviewed_by: Text | None = Field(
+        default=None, description="Who checked these translations as a native speaker; empty while they are a draft."
+    )
+    entries: dict[Slug, EntryTexts]
+
+
 SECTIONS: dict[str, type[Frozen]] = {
     "organisations": Organisation,
     "helplines": Helpline,
@@ -484,6 +512,7 @@ SECTIONS: dict[str, type[Frozen]] = {
     "crisis": CrisisWords,
     "crisis_groups": CrisisGroup,
     "not_crisis": NotCrisis,
+    "translations": Translations,
     "places": Place,
 }
 """Top-level keys of the YAML files whose value is a list of entries of that model."""

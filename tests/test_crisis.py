@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -147,11 +148,27 @@ def test_ask_json_marks_the_safety_check(capsys: pytest.CaptureFixture[str]) -> 
     assert data["emergency"] is True and data["safety_check"] is False
 
 
-def test_the_crisis_reply_in_arabic_names_the_lines_in_arabic_with_the_silent_solution(assistant: Assistant) -> None:
-    reply = assistant.respond("زوجي يضربني", NOW)
+def english_sentences(text: str) -> list[str]:
+    """Runs of three or more Latin-script words outside parentheses (where names as written go)."""
+    while re.search(r"\([^()]*\)", text):
+        text = re.sub(r"\([^()]*\)", "", text)
+    return re.findall(r"[A-Za-z]+(?:[ ,.:]+[A-Za-z]+){2,}", text)
+
+
+@pytest.mark.parametrize("message", ["زوجي يضربني", "بدي انتحر", "ابني لا يتنفس"])
+def test_the_crisis_reply_in_arabic_has_no_english_sentence(assistant: Assistant, message: str) -> None:
+    reply = assistant.respond(message, NOW)
     assert reply.language == "ar" and reply.emergency
-    assert "55" in reply.text
-    assert "(in English)" not in reply.text and "in English" not in reply.text
+    crisis_block = reply.text.split("\n\n")[0]  # the cards after it are translated in issue 13
+    assert english_sentences(crisis_block) == [], crisis_block
+
+
+def test_the_crisis_reply_carries_the_silent_solution_and_each_lines_caution(assistant: Assistant) -> None:
+    reply = assistant.respond("my husband hits me", NOW)
+    assert "press 55" in reply.text
+    for line in assistant.renderer("en").crisis_helplines(["abuse"]):
+        if line.caution:
+            assert line.caution["en"] in reply.text
 
 
 @pytest.mark.parametrize("kind", ["voice", "video", "sticker", "photo", "document", "contact", "command", "other"])
