@@ -34,10 +34,10 @@ from bot.schema import (
     Helpline,
     Need,
     NotCrisis,
-    Translations,
     Organisation,
     Place,
     Service,
+    Translations,
 )
 from bot.word_review import ListedWord, everyday_words, review_words
 
@@ -575,8 +575,8 @@ def _check_crisis_combinations(
                         )
 
 
-_TRANSLATED_TEXTS = ("description", "caution", "phone_note", "email_note", "address_note", "hours_note")
-_TRANSLATED_TEXTS += ("languages_note", "booking")
+_TRANSLATED_TEXTS: tuple[str, ...] = ("description", "caution", "phone_note", "email_note", "address_note")
+_TRANSLATED_TEXTS += ("hours_note", "languages_note", "booking")
 
 
 def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:

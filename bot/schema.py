@@ -159,7 +159,7 @@ def _languages(allowed: tuple[str, ...]) -> AfterValidator:
 
 
 TextByLanguage = Annotated[dict[str, Text], BeforeValidator(_as_text_by_language), _languages(LANGUAGES)]
-Translations = Annotated[dict[str, Text], _languages(LANGUAGES)]
+NameTranslations = Annotated[dict[str, Text], _languages(LANGUAGES)]
 Words = Annotated[dict[str, Annotated[list[Text], BeforeValidator(_as_list)]], _languages(WORD_LANGUAGES)]
 LocalTime = Annotated[datetime | date, BeforeValidator(_local_datetime)]
 
@@ -212,7 +212,7 @@ class Entry(Frozen):
     description: TextByLanguage = Field(examples=["Advice centre in Norwich for refugees and migrants."])
     needs: list[Slug] = Field(default_factory=list, examples=[["legal-advice", "money"]])
     areas: list[Slug] = Field(default_factory=list, examples=[["norwich"]])
-    name_translations: Translations = Field(default_factory=dict, examples=[{"ar": "السامريون"}])
+    name_translations: NameTranslations = Field(default_factory=dict, examples=[{"ar": "السامريون"}])
     caution: TextByLanguage | None = Field(
         default=None, examples=["These details are from 2017: call before you travel."]
     )
