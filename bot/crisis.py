@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import product
+from itertools import pairwise, product
 
 from bot.lexicon import Hit, Lexicon
-from bot.schema import CrisisGroup, CrisisWords, NotCrisis
+from bot.schema import CrisisGroup, CrisisWords, NotCrisis, combination_groups
 
 WINDOW = 7
 """A combination's words lie within this many message words (at most five others between)."""
@@ -28,6 +28,10 @@ WIDE_WINDOW = 16
 EXCLUDE_WINDOW = 4
 """An exclusion's groups must be this close: "this homework is killing me"."""
 
+ORDERED_EXCLUDE_WINDOW = 2
+"""An exclusion in a fixed order ("negation > hit") must be closer still: "he doesn't hit me" is not
+"he doesn't stop hitting me"."""
+
 _GROUP, _PHRASE, _UNCERTAIN, _EXCLUDE = "g:", "c:", "u:", "x"
 
 
@@ -36,6 +40,7 @@ class Rule:
     topic: str
     groups: tuple[str, ...]
     certain: bool  # False: at most a safety check
+    ordered: bool = False  # the groups' words must come in this order ("negation > hit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +60,6 @@ class Assessment:
         return bool(self.certain or self.uncertain)
 
 
-def parse(combination: str) -> tuple[str, ...]:
-    """'kill + myself' -> ('kill', 'myself'); the schema has already checked the form."""
-    return tuple(part.strip() for part in combination.split("+"))
-
-
 class CrisisDetector:
     """Built once per knowledge base; `assess` costs a few microseconds per message."""
 
@@ -75,15 +75,17 @@ class CrisisDetector:
         for group in groups:
             phrases += [(_GROUP + group.id, text, lang) for lang, words in group.words.items() for text in words]
         self.rules: list[Rule] = []
-        self.exclusions: list[tuple[str, ...]] = []
+        self.exclusions: list[tuple[tuple[str, ...], bool]] = []
         for topic in topics:
             phrases += [(_PHRASE + topic.topic, t, lang) for lang, words in topic.words.items() for t in words]
             phrases += [(_UNCERTAIN + topic.topic, t, lang) for lang, ws in topic.uncertain_words.items() for t in ws]
-            self.rules += [Rule(topic.topic, parse(c), True) for c in topic.together]
-            self.rules += [Rule(topic.topic, parse(c), False) for c in topic.uncertain]
+            for certain, combinations in ((True, topic.together), (False, topic.uncertain)):
+                for combination in combinations:
+                    groups_, ordered = combination_groups(combination)
+                    self.rules.append(Rule(topic.topic, groups_, certain, ordered))
         for entry in harmless:
             phrases += [(_EXCLUDE, text, lang) for lang, words in entry.words.items() for text in words]
-            self.exclusions += [parse(c) for c in entry.together]
+            self.exclusions += [combination_groups(c) for c in entry.together]
         self.lexicon = Lexicon(phrases, stopwords, known)
         self.topics = tuple(dict.fromkeys(t.topic for t in topics))
 
@@ -113,21 +115,21 @@ class CrisisDetector:
                 excluded.update(hit.positions)
             else:
                 findings.append((key[2:], key.startswith(_PHRASE), hit.positions))
-        for groups in self.exclusions:
-            found = _combine(groups, by_group, EXCLUDE_WINDOW)
+        for groups, ordered in self.exclusions:
+            found = _combine(groups, by_group, ORDERED_EXCLUDE_WINDOW if ordered else EXCLUDE_WINDOW, ordered)
             if found is not None:
                 excluded.update(found)
         for rule in self.rules:
             if not all(g in by_group for g in rule.groups):
                 continue
-            close = _combine(rule.groups, by_group, WINDOW)
+            close = _combine(rule.groups, by_group, WINDOW, rule.ordered)
             if close is not None:
                 findings.append((rule.topic, rule.certain, close))
                 continue
             # Farther apart: some evidence only. A clear combination split between two sentences
             # is usually two unrelated things ("take my tablets? the doctor gave me ..."); an
             # uncertain one (means and a farewell) is evidence wherever it is.
-            wide = _combine(rule.groups, by_group, WIDE_WINDOW)
+            wide = _combine(rule.groups, by_group, WIDE_WINDOW, rule.ordered)
             if wide is not None and (not rule.certain or sentences is None or len({sentences[p] for p in wide}) == 1):
                 findings.append((rule.topic, False, wide))
         for topic, is_certain, positions in findings:
@@ -135,14 +137,17 @@ class CrisisDetector:
                 continue
             target = certain if is_certain else uncertain
             target[topic] = min(target.get(topic, positions[0]), positions[0])
-        ordered = sorted(certain, key=certain.__getitem__)
+        clear = sorted(certain, key=certain.__getitem__)
         doubtful = sorted((t for t in uncertain if t not in certain), key=uncertain.__getitem__)
-        return Assessment(tuple(ordered), tuple(doubtful))
+        return Assessment(tuple(clear), tuple(doubtful))
 
 
-def _combine(groups: tuple[str, ...], by_group: Mapping[str, list[Hit]], window: int) -> tuple[int, ...] | None:
+def _combine(
+    groups: tuple[str, ...], by_group: Mapping[str, list[Hit]], window: int, ordered: bool = False
+) -> tuple[int, ...] | None:
     """Positions of one hit per group, all in one language, not overlapping, the nearest ends of
-    the hits less than `window` words apart; None when the message has no such choice."""
+    the hits less than `window` words apart (and `ordered`: in the groups' order); None when the
+    message has no such choice."""
     if not all(g in by_group for g in groups):
         return None
     best: tuple[int, ...] | None = None
@@ -152,6 +157,8 @@ def _combine(groups: tuple[str, ...], by_group: Mapping[str, list[Hit]], window:
             continue
         positions = [p for hit in choice for p in hit.positions]
         if len(set(positions)) < len(positions):
+            continue
+        if ordered and any(a.positions[-1] >= b.positions[0] for a, b in pairwise(choice)):
             continue
         gap = max(hit.positions[0] for hit in choice) - min(hit.positions[-1] for hit in choice)
         if gap < best_gap:

@@ -38,6 +38,7 @@ from bot.schema import (
     Place,
     Service,
     Translations,
+    combination_groups,
 )
 from bot.word_review import ListedWord, everyday_words, review_words
 
@@ -565,7 +566,7 @@ def _check_crisis_combinations(
     for item in (*sections["crisis"], *sections["not_crisis"]):
         for field_name in ("together", "uncertain"):
             for i, combination in enumerate(getattr(item.model, field_name, ())):
-                for group in combination.split(" + "):
+                for group in combination_groups(combination)[0]:
                     if group not in group_ids:
                         yield item.problem(
                             f"'{group}' in '{combination}' is not a crisis group id: {_suggest(group, group_ids)} "

@@ -31,6 +31,7 @@ def _folded_affixes(*codepoint_words: tuple[int, ...]) -> tuple[str, ...]:
 # Real clitics and inflections only: stripping any 1-3 letters turned Farsi "kar" (work) into a
 # part of dozens of unrelated words. Arabic: wa-, fa-, bi-, li-, ka-, al- and their combinations;
 # Farsi/Dari: mi-, nemi-, be-, na- verb prefixes; Sorani: de-, na-; pronoun and plural endings.
+_GAF = 0x06AF
 _ALEF, _LAM, _WAW, _FEH, _BEH, _KAF, _MEEM, _NOON, _YEH, _HEH, _TEH, _DAL, _SHEEN = (
     0x0627,
     0x0644,
@@ -100,6 +101,23 @@ _ARABIC_SUFFIXES = _folded_affixes(
     (_YEH, _DAL),
     (_WAW, _NOON, _HEH),
     (_ALEF, _YEH),
+    # Farsi plural -ha, -haye, -haym
+    (_HEH, _ALEF),
+    (_HEH, _ALEF, _YEH, _MEEM),
+    # Sorani: -ye (is), -eke/-ekan (the), -ekem (my), -ek (a), -ewe, -da
+    (_YEH, _HEH),
+    (_HEH, _KAF, _HEH),
+    (_HEH, _KAF, _ALEF, _NOON),
+    (_HEH, _KAF, _HEH, _MEEM),
+    (_HEH, _KAF, _HEH, _YEH),
+    (_HEH, _KAF, _ALEF, _NOON, _MEEM),
+    (_YEH, _KAF),
+    (_HEH, _WAW, _HEH),
+    (_DAL, _ALEF),
+    # Pashto plurals -una, -ano, -gane
+    (_WAW, _NOON, _HEH),
+    (_ALEF, _NOON, _WAW),
+    (_GAF, _ALEF, _NOON, _YEH),
 )
 # Tigrinya prepositions and possessive endings fuse with the word they belong to.
 _ETHIOPIC_PREFIXES = _folded_affixes(
@@ -178,7 +196,9 @@ class WordMatcher:
             add([WordMatch(token, EXACT)])
         add(self._stem_matches(token, EXACT))
         script = token_script(token)
-        if not found:
+        if not found or script in _AFFIXES:
+            # In Arabic script and Ge'ez a listed word may also be inside a longer listed one
+            # (Sorani "ماڵەوە" in "ماڵەوەیە"): the clitics are tried even when the token is listed.
             add(self._affix_matches(token, script))
         if token in self.exact:
             # A listed word may itself be a misspelling ("englsh" in "englsh class*"): its correct

@@ -413,12 +413,22 @@ class Need(Frozen):
     )
 
 
+def combination_groups(value: str) -> tuple[tuple[str, ...], bool]:
+    """'kill + myself' -> (('kill', 'myself'), False): in any order; 'negation > hit': in this order."""
+    ordered = ">" in value
+    return tuple(part.strip() for part in value.split(">" if ordered else "+")), ordered
+
+
 def _combination(value: str) -> str:
-    """'kill + myself': the ids of two to four crisis word groups joined by '+'."""
-    parts = [part.strip() for part in str(value).split("+")]
-    if not 1 <= len(parts) <= 4 or not all(_SLUG.match(part) for part in parts):
-        raise ValueError(f"must be ids of crisis_groups joined by ' + ', like 'kill + myself', got '{value}'")
-    return " + ".join(parts)
+    """'kill + myself': the ids of one to four crisis word groups joined by '+' (any order) or '>' (this order)."""
+    text = str(value)
+    parts, ordered = combination_groups(text)
+    if ("+" in text and ordered) or not 1 <= len(parts) <= 4 or not all(_SLUG.match(part) for part in parts):
+        raise ValueError(
+            "must be ids of crisis_groups joined by ' + ' (in any order) or ' > ' (in this order), "
+            f"like 'kill + myself', got '{value}'"
+        )
+    return (" > " if ordered else " + ").join(parts)
 
 
 Combination = Annotated[str, AfterValidator(_combination)]

@@ -121,7 +121,7 @@ def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: s
 
 
 def test_the_safety_check_starts_with_999_asks_and_still_answers_the_rest(assistant: Assistant) -> None:
-    reply = assistant.respond("nobody would miss me if i was gone. where is a food bank", NOW)
+    reply = assistant.respond("there is no way out for me. where is a food bank", NOW)
     assert reply.emergency and reply.safety_check
     assert reply.text.startswith("🚨 If you or someone else is in danger now, call 999.")
     assert "Are you safe right now?" in reply.text
@@ -140,7 +140,7 @@ def test_tapping_i_need_help_now_gives_the_crisis_lines_and_i_am_safe_thanks(ass
 
 
 def test_ask_json_marks_the_safety_check(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["ask", "--json", "nobody would miss me if i was gone"]) == 0
+    assert main(["ask", "--json", "there is no way out for me"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["emergency"] is True and data["safety_check"] is True
     assert main(["ask", "--json", "I want to kill myself"]) == 0
@@ -193,10 +193,10 @@ async def test_a_crisis_is_answered_over_the_flood_limit(assistant: Assistant, s
     assert await chat.admit(who, "food") is not True  # "please wait"
     assert await chat.admit(who, "food") is None  # silence
     assert await chat.admit(who, "I want to kill myself") is True
-    assert await chat.admit(who, "nobody would miss me if i was gone") is True
+    assert await chat.admit(who, "there is no way out for me") is True
 
 
-@pytest.mark.parametrize("text", ["nobody would miss me if i was gone", "I want to kill myself"])
+@pytest.mark.parametrize("text", ["there is no way out for me", "I want to kill myself"])
 async def test_nothing_of_a_message_with_crisis_evidence_is_kept(assistant: Assistant, store: Store, text: str) -> None:
     chat = ChatService(assistant, store, log_unanswered=True, clock=lambda: NOW)
     await chat.text(Sender(6, 6), text)

@@ -67,7 +67,7 @@ async def test_the_safety_check_buttons_lead_to_the_crisis_lines(kb: KnowledgeBa
     async with FakeBotApi(token=TOKEN) as api:
         app = build_application(settings_for(api, tmp_path), kb, clock=lambda: NOW)
         async with started(app):
-            api.user_text(27, "nobody would miss me if i was gone")
+            api.user_text(27, "there is no way out for me")
             [question] = await api.wait_for_sent(1, chat_id=27)
             urgent = next(b for b in buttons(question) if b.startswith("safe:no"))
             api.user_callback(27, urgent)
