@@ -141,7 +141,8 @@ _AFFIXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-LATIN_LANGUAGES = frozenset({"en", "fr"})  # languages whose words can look alike across the two
+LATIN_LANGUAGES = frozenset({"en", "fr"})
+_FRENCH_NE = frozenset({"ne", "n"})  # languages whose words can look alike across the two
 
 
 def _fuzzy_cutoff(length: int) -> float:
@@ -283,6 +284,9 @@ class Lexicon:
         self.phrases: list[Phrase] = []
         for key, text, *language in phrases:
             tokens = tuple(_pattern_tokens(text))
+            if language and language[0] == "fr" and len(tokens) > 1:
+                # Spoken and typed French drops the "ne" of "ne ... pas": listed or not, it may be there.
+                tokens = tuple(t for t in tokens if t not in _FRENCH_NE) or tokens
             if tokens:
                 self.phrases.append(Phrase(key, tokens, text, language[0] if language else None, frozenset(tokens)))
         self.by_first: dict[str, list[Phrase]] = defaultdict(list)
