@@ -25,8 +25,9 @@ WINDOW = 7
 WIDE_WINDOW = 16
 """Farther apart than WINDOW but within this: some evidence only (a safety check)."""
 
-EXCLUDE_WINDOW = 4
-"""An exclusion's groups must be this close: "this homework is killing me"."""
+EXCLUDE_WINDOW = 5
+"""An exclusion's groups must be this close: "this homework is killing me", or with the verb at
+the end as Farsi, Pashto and Sorani put it, "this English lesson really is killing me"."""
 
 ORDERED_EXCLUDE_WINDOW = 2
 """An exclusion in a fixed order ("negation > hit") must be closer still: "he doesn't hit me" is not

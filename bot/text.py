@@ -127,4 +127,20 @@ def tokenize(text: str) -> list[str]:
             tokens.append(raw.replace("'", ""))
         else:
             tokens.extend(part for part in raw.split("'") if part)
-    return [t.replace("_", "") for t in tokens if t.strip("_")]
+    tokens = [t.replace("_", "") for t in tokens if t.strip("_")]
+    return join_verb_prefixes(tokens) if _PREFIXES_APART.intersection(tokens) else tokens
+
+
+# Farsi's continuous prefix, positive and negative, is written joined, with a half space (removed
+# by fold) or with a full space: "نمی خواهم" is "نمیخواهم" however it was typed.
+_PREFIXES_APART = frozenset({"\u0645\u064a", "\u0646\u0645\u064a"})  # می, نمی folded
+
+
+def join_verb_prefixes(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        if out and out[-1] in _PREFIXES_APART and token_script(token) == "arabic":
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
