@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.text import fold, join_verb_prefixes, token_script, tokenize
+from bot.text import fold, join_verb_prefixes, joins_verb_prefixes, token_script, tokenize
 
 EXACT = 1.0
 ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "lesson")
@@ -377,4 +377,4 @@ def _pattern_tokens(text: str) -> list[str]:
         if tokens and star:
             tokens[-1] += "*"
         out.extend(tokens)
-    return join_verb_prefixes(out)  # as tokenize joins them in messages
+    return join_verb_prefixes(out) if joins_verb_prefixes(text, out) else out  # as tokenize does

@@ -128,12 +128,20 @@ def tokenize(text: str) -> list[str]:
         else:
             tokens.extend(part for part in raw.split("'") if part)
     tokens = [t.replace("_", "") for t in tokens if t.strip("_")]
-    return join_verb_prefixes(tokens) if _PREFIXES_APART.intersection(tokens) else tokens
+    return join_verb_prefixes(tokens) if joins_verb_prefixes(text, tokens) else tokens
+
+
+def joins_verb_prefixes(text: str, tokens: list[str]) -> bool:
+    """Whether Farsi's verb prefixes typed apart should be joined: Pashto's "مې" (my, me) folds to the
+    same letters as Farsi's "می", so text with letters only Pashto uses is left as typed."""
+    return bool(_PREFIXES_APART.intersection(tokens)) and not _PASHTO_LETTERS.intersection(text)
 
 
 # Farsi's continuous prefix, positive and negative, is written joined, with a half space (removed
 # by fold) or with a full space: "نمی خواهم" is "نمیخواهم" however it was typed.
 _PREFIXES_APART = frozenset({"\u0645\u064a", "\u0646\u0645\u064a"})  # می, نمی folded
+_PASHTO_LETTERS = frozenset("\u06d0\u069a\u0696\u067c\u0689\u0693\u0681\u0685\u06ab\u06cd\u06bc")
+"""ې ښ ږ ټ ډ ړ ځ څ ګ ۍ ڼ: letters Pashto writes and Farsi does not."""
 
 
 def join_verb_prefixes(tokens: list[str]) -> list[str]:

@@ -52,12 +52,13 @@ def everyday_words(stopwords: Mapping[str, Iterable[str]]) -> dict[str, frozense
 
 
 def review_words(listed: Iterable[ListedWord], everyday: Mapping[str, frozenset[str]]) -> Iterator[Problem]:
-    """A warning for each listed word whose every word is an everyday word of another language of its
-    script that does not list it too."""
+    """One warning per listed line and other language, naming the words on it whose every word is an
+    everyday word of another language of its script that does not list them too."""
     listed = list(listed)
     by_language: dict[str, set[str]] = defaultdict(set)
     for word in listed:
         by_language[word.language].add(" ".join(tokenize(word.text)))
+    found: dict[tuple[str, int, str, str, str], list[str]] = defaultdict(list)
     for word in listed:
         tokens = tokenize(word.text)
         if not tokens or word.text.rstrip().endswith("*"):
@@ -70,13 +71,16 @@ def review_words(listed: Iterable[ListedWord], everyday: Mapping[str, frozenset[
             if other == word.language or SCRIPTS.get(other) != script or key in by_language.get(other, ()):
                 continue
             if all(t in common for t in tokens):
-                what = "an everyday word" if len(tokens) == 1 else "made of everyday words"
-                yield Problem(
-                    word.file,
-                    word.line,
-                    f"'{word.text}' ({LANGUAGE_NAMES.get(word.language, word.language)}, {word.where}) is {what} "
-                    f"in {LANGUAGE_NAMES.get(other, other)}: keep it only if it means the same there, or make it "
-                    "a longer phrase",
-                    "warning",
-                )
+                found[(word.file, word.line, word.language, word.where, other)].append(word.text)
                 break
+    for (file, line, language, where, other), texts in found.items():
+        quoted = ", ".join(f"'{text}'" for text in texts)
+        what = "is an everyday word or phrase" if len(texts) == 1 else "are everyday words or phrases"
+        yield Problem(
+            file,
+            line,
+            f"{quoted} ({LANGUAGE_NAMES.get(language, language)}, {where}) {what} in "
+            f"{LANGUAGE_NAMES.get(other, other)}: keep {'it' if len(texts) == 1 else 'them'} only if "
+            f"{'it means' if len(texts) == 1 else 'they mean'} the same there, or make a longer phrase",
+            "warning",
+        )

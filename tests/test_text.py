@@ -53,3 +53,16 @@ def test_fold_and_tokenize_never_fail(text: str) -> None:
     tokens = tokenize(text)
     assert all(t and " " not in t for t in tokens)
     assert fold(fold(text)) == fold(text)
+
+
+def test_farsi_verb_prefix_joined_however_typed_but_not_pashto_me() -> None:
+    joined = tokenize("نمی\u200cخواهم")
+    assert tokenize("نمی خواهم") == joined == tokenize("نمیخواهم")
+    assert len(joined) == 1
+    # Pashto "مې" (my, me) folds to the same letters as Farsi "می": it stays a word of its own
+    assert tokenize("ورور مې یې ووهه") == [
+        tokenize("ورور")[0],
+        tokenize("مې")[0],
+        tokenize("یې")[0],
+        tokenize("ووهه")[0],
+    ]
