@@ -35,6 +35,11 @@ ORDERED_EXCLUDE_WINDOW = 2
 
 _GROUP, _PHRASE, _UNCERTAIN, _EXCLUDE = "g:", "c:", "u:", "x"
 
+TOPIC_NAMES = "abuse-topic"
+"""The group of the names of kinds of abuse ("sexual abuse", "domestic violence"): a message that
+only names one ("where can I get help about sexual abuse") asks about a subject. Alone, such words
+are some evidence (a safety check), not a clear crisis; "he sexually abused me" is clear."""
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -116,6 +121,7 @@ class CrisisDetector:
                 excluded.update(hit.positions)
             else:
                 findings.append((key[2:], key.startswith(_PHRASE), hit.positions))
+        naming = {p for hit in by_group.get(TOPIC_NAMES, ()) for p in hit.positions}
         for groups, ordered in self.exclusions:
             found = _combine(groups, by_group, ORDERED_EXCLUDE_WINDOW if ordered else EXCLUDE_WINDOW, ordered)
             if found is not None:
@@ -125,7 +131,8 @@ class CrisisDetector:
                 continue
             close = _combine(rule.groups, by_group, WINDOW, rule.ordered)
             if close is not None:
-                findings.append((rule.topic, rule.certain, close))
+                named_only = len(rule.groups) == 1 and naming.issuperset(close)
+                findings.append((rule.topic, rule.certain and not named_only, close))
                 continue
             # Farther apart: some evidence only. A clear combination split between two sentences
             # is usually two unrelated things ("take my tablets? the doctor gave me ..."); an

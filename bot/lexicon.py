@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.text import fold, join_verb_prefixes, joins_verb_prefixes, token_script, tokenize
 
@@ -249,6 +250,14 @@ class WordMatcher:
                 continue
             for word, _score, _ in process.extract(token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
                 out.append(WordMatch(word, FUZZY))
+        if not out:
+            # One slip of a finger, which ratio judges harshly in a short word: a letter swapped
+            # with its neighbour ("Zaniab") or mistyped ("Shwlter").
+            for length in range(len(token) - 1, len(token) + 2):
+                for word, _distance, _ in process.extract(
+                    token, self._by_shape.get((script, length), ()), scorer=OSA.distance, score_cutoff=1, limit=3
+                ):
+                    out.append(WordMatch(word, FUZZY))
         return out
 
 

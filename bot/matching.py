@@ -69,6 +69,7 @@ class Understanding:
     names: dict[str, NameMatch] = field(default_factory=dict)
     echoes: set[str] = field(default_factory=set)  # entries whose name repeats the question's common words
     places: list[str] = field(default_factory=list)
+    unserved_places: list[str] = field(default_factory=list)  # asked, but nobody listed serves the need there
     windows: list[Window] = field(default_factory=list)
     event_words: bool = False
     general: bool = False
@@ -141,18 +142,19 @@ class Index:
         places = [(p.id, x) for p in kb.places for x in (p.name, *p.aliases)]
         names = [(e.id, x) for e in self.entries for x in (e.name, *e.aliases)]
         vocabulary = {t for _, x, *_ in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
-        self.conversation = Lexicon(conversation, self.stopwords, vocabulary)
-        self.needs = Lexicon([*needs, *excludes], self.stopwords, vocabulary)
-        # An everyday word spelled right is not a typo of a crisis word: "shouting" is not "shooting".
+        # An everyday word spelled right is not a typo of a listed one: "shouting" is not "shooting",
+        # "horse" is not "house".
         everyday = vocabulary.union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
+        self.conversation = Lexicon(conversation, self.stopwords, everyday)
+        self.needs = Lexicon([*needs, *excludes], self.stopwords, everyday)
         self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, everyday)
         # Each language's listed words: where one claims a word, another language's same letters do not count.
         self.claims: dict[str, frozenset[str]] = {
             language: frozenset(words | self.stopwords_by_language.get(language, frozenset()))
             for language, words in self._listed_by_language([*conversation, *needs, *crisis]).items()
         }
-        self.places = Lexicon(places, self.stopwords, vocabulary)
-        self.names = NameIndex(names, weak=self._weak_words(needs, places), known=vocabulary)
+        self.places = Lexicon(places, self.stopwords, everyday)
+        self.names = NameIndex(names, weak=self._weak_words(needs, places), known=everyday)
         self.filler = self.stopwords | {
             t for key, x, _ in conversation if key in ("greeting", "thanks") for t in tokenize(x)
         }
@@ -170,6 +172,9 @@ class Index:
         self.place_fit: dict[str, dict[str, float]] = {
             p.id: {e.id: fit for e in self.entries if (fit := self._fit_one(e, p.id)) > 0} for p in kb.places
         }
+        self.served: frozenset[tuple[str, str]] = frozenset(
+            (need, place) for place, fits in self.place_fit.items() for entry_id in fits for need in self._needs_of(entry_id)
+        )
         self._next: dict[tuple[str, int], Occurrence] = {}
         # For the best-first search: each need's services by their position for it (main need,
         # second, third, later), best quality first.
@@ -185,6 +190,10 @@ class Index:
             values = {entry_id: self._general_value(entry_id, [place]) for entry_id in fits}
             self.general_by_place[place] = heapq.nlargest(MAX_GENERAL, values, key=values.__getitem__)
         self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
+
+    def _needs_of(self, entry_id: str) -> tuple[str, ...]:
+        entry = self.kb.entry(entry_id)
+        return tuple(entry.needs) if entry is not None else ()
 
     @staticmethod
     def _listed_by_language(phrases: list[tuple[str, str, str]]) -> dict[str, set[str]]:
@@ -251,6 +260,10 @@ class Index:
             for need in self.secondary & u.needs.keys():
                 u.needs[need] *= SECONDARY_WEIGHT
         u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
+        if u.needs and u.places and not any((n, p) in self.served for n in u.needs for p in u.places):
+            # "An interpreter in Dereham" when nobody listed serves Dereham for it: the services that
+            # do exist are still the answer, not a penalty for the town (the reply says so).
+            u.unserved_places, u.places = u.places, []
         for hit in self.conversation.find(tokens, language, own):
             if hit.key.startswith("date:"):
                 key = hit.key.removeprefix("date:")
@@ -385,7 +398,7 @@ class Index:
             ids.update(e.id for e in self.kb.events)
         for need in strength:
             ids.update(e.id for e in self.by_need.get(need, ()))
-        if u.general:
+        if u.general and not strength:
             # "Help in <town>": the town's best few (see MAX_GENERAL).
             for place in u.places:
                 ids.update(self.general_by_place.get(place, ()))
@@ -420,7 +433,7 @@ class Index:
             score += event_score
         elif isinstance(entry, Service):
             if not name and not fit:
-                if not (u.general and u.places and place > 0):
+                if not (u.general and not strength and u.places and place > 0):
                     return None
                 score += GENERAL_POINTS + 0.5 * min(len(entry.needs), 6)
             score += self.quality[entry.id]
