@@ -20,9 +20,9 @@ from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import NEIGHBOUR, Lexicon, WordMatcher
+from bot.lexicon import FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
 from bot.schema import Entry, Event, Service
-from bot.text import sentence_numbers, tokenize
+from bot.text import sentence_numbers, sound_key, tokenize
 
 ABSTAIN_BELOW = 35.0
 AMBIGUOUS_WITHIN = 4.0
@@ -38,6 +38,10 @@ IN_WINDOW_POINTS = 20.0  # the event falls in the window asked about ("this week
 OUT_OF_WINDOW_POINTS = -30.0
 PAST_POINTS = -15.0  # an event that is over, unless asked for by name
 NAME_WORD_POINTS = 2.0  # per word of the name matched: "Thetford Town of Sanctuary" beats "Town of Sanctuary"
+SCENE_WEIGHT = 0.4  # a need word that only sets the scene ("Home Office", "hotel")
+REQUEST_WEIGHT = 1.5  # a need word next to how people ask ("I need", "where can I", "بدي")
+REQUEST_REACH = 3  # words between the request and the need's word, either side (verb-final languages)
+MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
 UNREACHABLE_POINTS = -6.0  # no phone, email, website or address
 MAX_GENERAL = 10  # entries scored for a "help in <town>" question, best first by what the town gives them
@@ -132,6 +136,8 @@ class Index:
             *_tagged("thanks", w.thanks),
             *_tagged("event", w.events),
             *_tagged("general", w.general_help),
+            *_tagged("request", w.requests),
+            *_tagged("scene", w.scene),
             *(p for key, words in w.dates.items() for p in _tagged(f"date:{key}", words)),
         ]
         needs = [p for n in kb.needs for p in _tagged(n.id, n.words)]
@@ -173,7 +179,10 @@ class Index:
             p.id: {e.id: fit for e in self.entries if (fit := self._fit_one(e, p.id)) > 0} for p in kb.places
         }
         self.served: frozenset[tuple[str, str]] = frozenset(
-            (need, place) for place, fits in self.place_fit.items() for entry_id in fits for need in self._needs_of(entry_id)
+            (need, place)
+            for place, fits in self.place_fit.items()
+            for entry_id in fits
+            for need in self._needs_of(entry_id)
         )
         self._next: dict[tuple[str, int], Occurrence] = {}
         # For the best-first search: each need's services by their position for it (main need,
@@ -252,10 +261,30 @@ class Index:
         # Words that are part of a name the question gives in full are that name, not a need
         # ("New Routes housewarming" is not about housing).
         named = frozenset(p for match in u.names.values() for p in match.positions)
+        talk = self.conversation.find(tokens, language, own)
+        asking = [p for hit in talk if hit.key == "request" for p in hit.positions]
+        scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
+        evidence: dict[str, list[float]] = defaultdict(list)
+        setting: list[tuple[str, float]] = []  # need words that only set the scene
         for hit in self.needs.find(tokens, language, own):
             if not hit.key.startswith("!") and not named.issuperset(hit.positions):
-                # One phrase is one piece of evidence, however many words it has.
-                u.needs[hit.key] = u.needs.get(hit.key, 0.0) + min(1.0, hit.weight)
+                # One phrase is one piece of evidence, however many words it has. What is asked for
+                # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
+                weight = min(1.0, hit.weight)
+                if any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking):
+                    evidence[hit.key].append(weight * REQUEST_WEIGHT)
+                elif scene.issuperset(hit.positions):
+                    setting.append((hit.key, weight))
+                else:
+                    evidence[hit.key].append(weight)
+        for need, weight in setting:
+            # The scene counts in full only when nothing else was asked ("hotel in Thetford").
+            evidence[need].append(weight * SCENE_WEIGHT if evidence.keys() - {need} else weight)
+        for need, weights in evidence.items():
+            # Telling more of the story does not make it the question: the strongest piece counts,
+            # the others a little.
+            weights.sort(reverse=True)
+            u.needs[need] = weights[0] + MORE_EVIDENCE * sum(weights[1:])
         if any(n not in self.secondary for n in u.needs):
             for need in self.secondary & u.needs.keys():
                 u.needs[need] *= SECONDARY_WEIGHT
@@ -264,7 +293,7 @@ class Index:
             # "An interpreter in Dereham" when nobody listed serves Dereham for it: the services that
             # do exist are still the answer, not a penalty for the town (the reply says so).
             u.unserved_places, u.places = u.places, []
-        for hit in self.conversation.find(tokens, language, own):
+        for hit in talk:
             if hit.key.startswith("date:"):
                 key = hit.key.removeprefix("date:")
                 if key in DATE_WORDS:
@@ -558,6 +587,16 @@ class NameIndex:
         self.by_rarest: dict[str, list[int]] = defaultdict(list)
         for i, (_, tokens) in enumerate(self.aliases):
             self.by_rarest[min(tokens, key=lambda t: (len(holders[t]), t))].append(i)
+        # Latin names written in Arabic script, spelled by ear: the same sounds meet under one key,
+        # for one word of a name or two typed as one ("نیوروتز" for "نيو روتس").
+        self.by_sound: dict[str, set[str]] = defaultdict(set)
+        for _, tokens in self.aliases:
+            for t in tokens:
+                if key := sound_key(t):
+                    self.by_sound[key].add(t)
+            for a, b in pairwise(tokens):
+                if key := sound_key(a + b):
+                    self.by_sound[key].update((a, b))
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
         for entry_id, tokens in self.aliases:
@@ -581,9 +620,11 @@ class NameIndex:
         typed = [(t, {i}) for i, t in enumerate(tokens)]
         typed += [(a + b, {i, i + 1}) for i, (a, b) in enumerate(pairwise(tokens)) if len(a) > 2 and len(b) > 2]
         for t, positions in typed:
-            for m in self.words.match(t):
-                if m.quality == NEIGHBOUR:  # a name's word typed right is not a typo of another name
-                    continue
+            matches = [m for m in self.words.match(t) if m.quality != NEIGHBOUR]  # a name's word typed
+            # right is not a typo of another name's
+            if not matches:
+                matches = [WordMatch(word, FUZZY) for word in self.by_sound.get(sound_key(t), ())]
+            for m in matches:
                 present[m.word] = max(present.get(m.word, 0.0), m.quality)
                 where[m.word] |= positions
         best: dict[str, NameMatch] = {}

@@ -482,6 +482,16 @@ class ConversationWords(Frozen):
     thanks: Words = Field(default_factory=dict)
     events: Words = Field(default_factory=dict)
     general_help: Words = Field(default_factory=dict)
+    requests: Words = Field(
+        default_factory=dict,
+        description="How people ask for something (I need, where can I, بدي, میخوام): a need's words "
+        "next to these are what the person asks for, and count more than words that set the scene",
+    )
+    scene: Words = Field(
+        default_factory=dict,
+        description="Need words that usually only set the scene (Home Office, hotel): they count less "
+        "than what the person asks for",
+    )
     stopwords: Words = Field(default_factory=dict)
     dates: dict[DateWord, Words] = Field(default_factory=dict)
 

@@ -152,3 +152,25 @@ def join_verb_prefixes(tokens: list[str]) -> list[str]:
         else:
             out.append(token)
     return out
+
+
+# Letters a Latin name may be written with in Arabic script, by the sound they stand for:
+# "New Routes" is نیو روتس, نيو روتز or نیوروتز; "Great" غريت, جريت, قريت or گریت.
+_SOUND_CLASSES = {
+    "ت": "ت", "ط": "ت", "ث": "س", "س": "س", "ص": "س", "ز": "س", "ذ": "س", "ض": "س", "ظ": "س",
+    "ک": "ک", "ق": "ک", "گ": "ک", "غ": "ک", "ج": "ک", "خ": "ه", "ح": "ه", "ه": "ه", "ع": "",
+    "ب": "ب", "پ": "ب", "ف": "ف", "ڤ": "ف", "د": "د", "ر": "ر", "ڕ": "ر", "ل": "ل", "م": "م", "ن": "ن",
+    "ش": "ش", "چ": "ش", "ژ": "ش",
+}  # fmt: skip
+_LONG_VOWELS = frozenset("اويء")
+
+
+def sound_key(token: str) -> str:
+    """A folded Arabic-script token reduced to the consonants it sounds like, long vowels dropped
+    after the first letter: the key under which transliterations of one Latin name meet. Empty for
+    other scripts and for words too short to tell apart."""
+    if token_script(token) != "arabic":
+        return ""
+    first = token[0] if token[0] in _LONG_VOWELS else _SOUND_CLASSES.get(token[0], token[0])
+    key = first + "".join(_SOUND_CLASSES.get(c, c) for c in token[1:] if c not in _LONG_VOWELS)
+    return key if len(key) >= 3 else ""
