@@ -42,7 +42,8 @@ SCENE_WEIGHT = 0.4  # a need word that only sets the scene ("Home Office", "hote
 REQUEST_WEIGHT = 1.5  # a need word next to how people ask ("I need", "where can I", "بدي")
 REQUEST_REACH = 3  # words between the request and the need's word, either side (verb-final languages)
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
-SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
+SECONDARY_WEIGHT = 0.5
+EVENTS_NEED_WEIGHT = 0.9  # an events question's need (see Need.events): enough to answer, below an asked need  # a "secondary" need's evidence beside another need's ("school place for my son")
 UNREACHABLE_POINTS = -6.0  # no phone, email, website or address
 MAX_GENERAL = 10  # entries scored for a "help in <town>" question, best first by what the town gives them
 MAX_LOCAL = 300  # need-serving entries in an asked town scored outright, before the best-first search
@@ -166,6 +167,7 @@ class Index:
         }
         self.place_parents = {p.id: tuple(p.within) for p in kb.places}
         self.secondary = frozenset(n.id for n in kb.needs if n.secondary)
+        self.for_events = tuple(n.id for n in kb.needs if n.events)
         # Static per-entry facts, computed once so that a question only scores its candidates.
         self.services: tuple[Service, ...] = (*kb.organisations, *kb.helplines)
         self.need_position = {e.id: {n: i for i, n in enumerate(e.needs)} for e in self.entries}
@@ -306,6 +308,9 @@ class Index:
                 u.greeting = True
             elif hit.key == "thanks":
                 u.thanks = True
+        if (u.event_words or u.windows) and not u.needs and not u.names:
+            # "What is on this week?": events first, and those who run activities when none is.
+            u.needs.update(dict.fromkeys(self.for_events, EVENTS_NEED_WEIGHT))
         u.content = any(t not in self.filler for t in tokens)
         return u
 

@@ -411,6 +411,13 @@ class Need(Frozen):
             "when another need is asked about too, that one comes first."
         ),
     )
+    events: bool = Field(
+        default=False,
+        description=(
+            "Those who serve it run activities: a question about events or dates ('what is on this "
+            "week') that names no need is also a question for them, so it is answered when no event is."
+        ),
+    )
 
 
 def combination_groups(value: str) -> tuple[tuple[str, ...], bool]:
