@@ -42,8 +42,8 @@ SCENE_WEIGHT = 0.4  # a need word that only sets the scene ("Home Office", "hote
 REQUEST_WEIGHT = 1.5  # a need word next to how people ask ("I need", "where can I", "بدي")
 REQUEST_REACH = 3  # words between the request and the need's word, either side (verb-final languages)
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
-SECONDARY_WEIGHT = 0.5
-EVENTS_NEED_WEIGHT = 0.9  # an events question's need (see Need.events): enough to answer, below an asked need  # a "secondary" need's evidence beside another need's ("school place for my son")
+SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
+EVENTS_NEED_WEIGHT = 0.9  # an events question's need (see Need.events): enough to answer, below an asked need
 UNREACHABLE_POINTS = -6.0  # no phone, email, website or address
 MAX_GENERAL = 10  # entries scored for a "help in <town>" question, best first by what the town gives them
 MAX_LOCAL = 300  # need-serving entries in an asked town scored outright, before the best-first search
@@ -76,7 +76,8 @@ class Understanding:
     places: list[str] = field(default_factory=list)
     unserved_places: list[str] = field(default_factory=list)  # asked, but nobody listed serves the need there
     windows: list[Window] = field(default_factory=list)
-    event_words: bool = False
+    event_words: bool = False  # "party", "what's on": the question is about events
+    asks_when: bool = False  # "when", "what time": events score, but alone it names no need
     general: bool = False
     greeting: bool = False
     thanks: bool = False
@@ -136,6 +137,7 @@ class Index:
             *_tagged("greeting", w.greetings),
             *_tagged("thanks", w.thanks),
             *_tagged("event", w.events),
+            *_tagged("when", w.when),
             *_tagged("general", w.general_help),
             *_tagged("request", w.requests),
             *_tagged("scene", w.scene),
@@ -302,13 +304,15 @@ class Index:
                     u.windows.append(window(key, now))
             elif hit.key == "event":
                 u.event_words = True
+            elif hit.key == "when":
+                u.asks_when = True
             elif hit.key == "general":
                 u.general = True
             elif hit.key == "greeting":
                 u.greeting = True
             elif hit.key == "thanks":
                 u.thanks = True
-        if (u.event_words or u.windows) and not u.needs and not u.names:
+        if u.event_words and not u.needs and not u.names:
             # "What is on this week?": events first, and those who run activities when none is.
             u.needs.update(dict.fromkeys(self.for_events, EVENTS_NEED_WEIGHT))
         u.content = any(t not in self.filler for t in tokens)
@@ -428,7 +432,7 @@ class Index:
         for "help in <town>", those serving the town. At 10,000 organisations this is what keeps
         an answer in milliseconds."""
         ids: set[str] = set(u.names)
-        if u.event_words or u.windows:  # otherwise an event scores only when named
+        if u.event_words or u.asks_when or u.windows:  # otherwise an event scores only when named
             ids.update(e.id for e in self.kb.events)
         for need in strength:
             ids.update(e.id for e in self.by_need.get(need, ()))
@@ -532,9 +536,10 @@ class Index:
     @staticmethod
     def _event_points(occurrence: Occurrence, u: Understanding, now: datetime, *, named: bool) -> float | None:
         """Events are candidates when named, or when the question asks about events or dates."""
-        if not (named or u.event_words or (u.windows and not u.needs)):
+        asked = u.event_words or u.asks_when
+        if not (named or asked or (u.windows and not u.needs)):
             return None
-        points = EVENT_WORD_POINTS if u.event_words else 0.0
+        points = EVENT_WORD_POINTS if asked else 0.0
         if u.windows:
             inside = any(occurrence.overlaps(w) for w in u.windows)
             points += IN_WINDOW_POINTS if inside else OUT_OF_WINDOW_POINTS

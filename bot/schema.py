@@ -488,6 +488,10 @@ class ConversationWords(Frozen):
     greetings: Words = Field(default_factory=dict)
     thanks: Words = Field(default_factory=dict)
     events: Words = Field(default_factory=dict)
+    when: Words = Field(
+        default_factory=dict,
+        description="Asking when something is ('what time'): about events only beside an event word or a date",
+    )
     general_help: Words = Field(default_factory=dict)
     requests: Words = Field(
         default_factory=dict,
