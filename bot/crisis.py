@@ -36,6 +36,7 @@ ORDERED_EXCLUDE_WINDOW = 2
 _GROUP, _PHRASE, _UNCERTAIN, _EXCLUDE = "g:", "c:", "u:", "x"
 
 TOPIC_NAMES = "abuse-topic"
+SERVICE_QUESTION = "service-question"
 """The group of the names of kinds of abuse ("sexual abuse", "domestic violence"): a message that
 only names one ("where can I get help about sexual abuse") asks about a subject. Alone, such words
 are some evidence (a safety check), not a clear crisis; "he sexually abused me" is clear."""
@@ -131,8 +132,10 @@ class CrisisDetector:
                 continue
             close = _combine(rule.groups, by_group, WINDOW, rule.ordered)
             if close is not None:
-                named_only = len(rule.groups) == 1 and naming.issuperset(close)
-                findings.append((rule.topic, rule.certain and not named_only, close))
+                named_only = naming.issuperset(close)
+                if named_only and SERVICE_QUESTION in by_group:
+                    continue  # "I want to volunteer with women who lived through domestic violence"
+                findings.append((rule.topic, rule.certain and not (named_only and len(rule.groups) == 1), close))
                 continue
             # Farther apart: some evidence only. A clear combination split between two sentences
             # is usually two unrelated things ("take my tablets? the doctor gave me ..."); an
