@@ -40,6 +40,7 @@ from bot.schema import (
     Translations,
     combination_groups,
 )
+from bot.text import tokenize
 from bot.word_review import ListedWord, everyday_words, review_words
 
 Path_ = tuple[str | int, ...]
@@ -583,6 +584,7 @@ _TRANSLATED_TEXTS += ("hours_note", "languages_note", "booking")
 def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
     """Put each translations file's texts into the entries they name, as their text in that language."""
     by_id = {item.model.id: item for name in ("organisations", "helplines", "events") for item in sections[name]}  # type: ignore[attr-defined]
+    town_names = {tuple(tokenize(x)) for item in sections["places"] for x in (item.model.name, *item.model.aliases)}  # type: ignore[attr-defined]
     for located in sections["translations"]:
         translations = located.model
         assert isinstance(translations, Translations)
@@ -601,6 +603,19 @@ def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
             update: dict[str, Any] = {}
             if texts.name:
                 update["name_translations"] = {**entry.name_translations, language: texts.name}
+            towns = [a for a in texts.aliases if tuple(tokenize(a)) in town_names]
+            if towns:
+                yield located.problem(
+                    f"'{entry_id}': {', '.join(towns)} only name a town, and a town names a place, never an"
+                    " organisation: write the organisation's own name, or leave the alias out",
+                    "entries",
+                    entry_id,
+                    "aliases",
+                    severity="warning",
+                )
+            if texts.aliases:
+                kept = (a for a in texts.aliases if a not in towns)
+                update["aliases"] = list(dict.fromkeys((*entry.aliases, *kept)))
             for field_name in _TRANSLATED_TEXTS:
                 text, english_text = getattr(texts, field_name), getattr(entry, field_name, None)
                 if text is None:

@@ -21,6 +21,7 @@ ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "l
 AFFIX = 0.9  # an Arabic-script or Ge'ez word with a clitic or suffix around it
 FUZZY = 0.85  # a typo
 NEIGHBOUR = 0.8  # a listed word read as another listed word it resembles: only inside a longer phrase
+ETHIOPIC_MIN_FUZZY = 4  # Ge'ez syllables in a word before one slip is forgiven
 
 
 def _folded_affixes(*codepoint_words: tuple[int, ...]) -> tuple[str, ...]:
@@ -237,19 +238,24 @@ class WordMatcher:
         return out
 
     def _fuzzy_matches(self, token: str, script: str) -> list[WordMatch]:
-        if len(token) < 5 or script not in ("latin", "cyrillic", "arabic"):
-            return []
-        if script == "arabic" and len(token) < 6:
-            return []
-        cutoff = _fuzzy_cutoff(len(token))
         out: list[WordMatch] = []
-        spread = 1 if script == "arabic" else 2  # short Arabic-script words differ by a letter, not two
-        for length in range(len(token) - spread, len(token) + spread + 1):
-            candidates = self._by_shape.get((script, length))
-            if not candidates:
-                continue
-            for word, _score, _ in process.extract(token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3):
-                out.append(WordMatch(word, FUZZY))
+        if script == "ethiopic":
+            # A Ge'ez letter is a whole syllable: only one slip, in a word of four syllables or more.
+            if len(token) < ETHIOPIC_MIN_FUZZY:
+                return []
+        elif len(token) < 5 or script not in ("latin", "cyrillic", "arabic"):
+            return []
+        elif script != "arabic" or len(token) >= 6:
+            cutoff = _fuzzy_cutoff(len(token))
+            spread = 1 if script == "arabic" else 2  # short Arabic-script words differ by a letter, not two
+            for length in range(len(token) - spread, len(token) + spread + 1):
+                candidates = self._by_shape.get((script, length))
+                if not candidates:
+                    continue
+                for word, _score, _ in process.extract(
+                    token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
+                ):
+                    out.append(WordMatch(word, FUZZY))
         if not out:
             # One slip of a finger, which ratio judges harshly in a short word: a letter swapped
             # with its neighbour ("Zaniab") or mistyped ("Shwlter").

@@ -149,7 +149,7 @@ class Index:
         crisis += [p for g in kb.crisis_groups for p in _tagged(g.id, g.words)]
         crisis += [p for x in kb.not_crisis for p in _tagged("", x.words)]
         places = [(p.id, x) for p in kb.places for x in (p.name, *p.aliases)]
-        names = [(e.id, x) for e in self.entries for x in (e.name, *e.aliases)]
+        names = [(e.id, x) for e in self.entries for x in (e.name, *e.aliases, *e.name_translations.values())]
         vocabulary = {t for _, x, *_ in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
         # An everyday word spelled right is not a typo of a listed one: "shouting" is not "shooting",
         # "horse" is not "house".
@@ -163,7 +163,8 @@ class Index:
             for language, words in self._listed_by_language([*conversation, *needs, *crisis]).items()
         }
         self.places = Lexicon(places, self.stopwords, everyday)
-        self.names = NameIndex(names, weak=self._weak_words(needs, places), known=everyday)
+        listed = frozenset().union(*self.claims.values())
+        self.names = NameIndex(names, weak=self._weak_words(needs, places), known=everyday, listed=listed)
         self.filler = self.stopwords | {
             t for key, x, _ in conversation if key in ("greeting", "thanks") for t in tokenize(x)
         }
@@ -577,7 +578,10 @@ class Index:
 class NameIndex:
     """Finds organisations, helplines and events named in a question, in full or in part."""
 
-    def __init__(self, names: list[tuple[str, str]], weak: frozenset[str], known: Iterable[str]) -> None:
+    def __init__(
+        self, names: list[tuple[str, str]], weak: frozenset[str], known: Iterable[str], listed: frozenset[str] = frozenset()
+    ) -> None:
+        self.listed = listed  # words the word lists give a meaning: never heard as a name by sound
         self.aliases: list[tuple[str, tuple[str, ...]]] = []
         holders: dict[str, set[str]] = defaultdict(set)
         for entry_id, text in names:
@@ -609,9 +613,12 @@ class NameIndex:
                     self.by_sound[key].update((a, b))
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
+        # Two words of a name split elsewhere ("Croi-xRouge" for "Croix-Rouge"): the same letters joined.
+        self.split_pairs: dict[str, tuple[str, str]] = {}
         for entry_id, tokens in self.aliases:
             for pair in pairwise(tokens):
                 self.by_pair[pair].add(entry_id)
+                self.split_pairs.setdefault("".join(pair), pair)
             for t in tokens:
                 self.by_joined[t].add(entry_id)
 
@@ -630,9 +637,14 @@ class NameIndex:
         typed = [(t, {i}) for i, t in enumerate(tokens)]
         typed += [(a + b, {i, i + 1}) for i, (a, b) in enumerate(pairwise(tokens)) if len(a) > 2 and len(b) > 2]
         for t, positions in typed:
+            if len(positions) > 1 and (pair := self.split_pairs.get(t)):
+                for word in pair:
+                    present[word] = max(present.get(word, 0.0), FUZZY)
+                    where[word] |= positions
+                continue
             matches = [m for m in self.words.match(t) if m.quality != NEIGHBOUR]  # a name's word typed
             # right is not a typo of another name's
-            if not matches:
+            if not matches and t not in self.listed:
                 matches = [WordMatch(word, FUZZY) for word in self.by_sound.get(sound_key(t), ())]
             for m in matches:
                 present[m.word] = max(present.get(m.word, 0.0), m.quality)
@@ -655,14 +667,18 @@ class NameIndex:
             else:
                 continue
             words = sum(t in present for t in alias_tokens)
-            used = frozenset(p for t in alias_tokens if full and len(alias_tokens) > 1 for p in where[t])
+            used = frozenset(p for t in alias_tokens if full for p in where[t])
             current = best.get(entry_id)
             if current is None or (coverage, words) > (current.coverage, current.words):
                 best[entry_id] = NameMatch(entry_id, round(coverage, 3), full, words, used)
         # A name inside a longer name the question gives ("Town of Sanctuary" inside "Thetford
         # Town of Sanctuary") was not what the asker meant.
         for entry_id, match in list(best.items()):
-            if match.positions and any(match.positions < other.positions for other in best.values()):
+            if match.positions and any(
+                match.positions < other.positions or (match.positions <= other.positions and match.words < other.words)
+                for other in best.values()
+                if other.full
+            ):
                 best[entry_id] = NameMatch(entry_id, round(match.coverage / 2, 3), False, match.words)
         return best
 

@@ -514,6 +514,11 @@ class EntryTexts(Frozen):
     """An entry's texts in one other language; each replaces nothing, it is shown in replies in that language."""
 
     name: Text | None = None
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="How people write the name in this language or script, so that a question finds it",
+        examples=[["بريدج بلس", "البريدج بلس"]],
+    )
     description: Text | None = None
     caution: Text | None = None
     phone_note: Text | None = None

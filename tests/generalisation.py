@@ -118,7 +118,11 @@ def name_cases(kb: KnowledgeBase) -> Iterator[Case]:
 def judge(assistant: Assistant, case: Case) -> bool:
     reply = assistant.respond(case.question, NOW)
     if reply.emergency and not reply.safety_check:
-        return case.part == "needs" and "emergency" in case.expected
+        # The crisis reply puts 999 and the emergency lines first: right for the emergency need,
+        # and for the name of a line that serves it ("ambulance" typed "ambluance").
+        if case.part == "names":
+            return any("emergency" in e.needs for e in (*assistant.kb.helplines,) if e.id in case.expected)
+        return "emergency" in case.expected
     first = reply.matches[0].entry if reply.matches else None
     if first is None:
         return False
