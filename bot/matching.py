@@ -579,7 +579,11 @@ class NameIndex:
     """Finds organisations, helplines and events named in a question, in full or in part."""
 
     def __init__(
-        self, names: list[tuple[str, str]], weak: frozenset[str], known: Iterable[str], listed: frozenset[str] = frozenset()
+        self,
+        names: list[tuple[str, str]],
+        weak: frozenset[str],
+        known: Iterable[str],
+        listed: frozenset[str] = frozenset(),
     ) -> None:
         self.listed = listed  # words the word lists give a meaning: never heard as a name by sound
         self.aliases: list[tuple[str, tuple[str, ...]]] = []

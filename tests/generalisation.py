@@ -77,14 +77,12 @@ def need_cases(kb: KnowledgeBase) -> Iterator[Case]:
         for language, words in need.words.items():
             for word in words:
                 listed_for[(language, word.rstrip("*"))].add(need.id)
-    turn = 0
-    for (language, word), needs in sorted(listed_for.items()):
+    for turn, ((language, word), needs) in enumerate(sorted(listed_for.items())):
         frames = FRAMES.get(language, FRAMES["en"])
         script = "arabic" if language in ("ar", "fa", "ps", "ku") else SCRIPT_OF[language]
         frame = frames[turn % len(frames)]
         town_list = towns.get(script) or towns["latin"]
         town = town_list[turn % len(town_list)]
-        turn += 1
         yield Case("needs", language, frame.format(x=word, t=town), frozenset(needs))
 
 
