@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -367,6 +368,7 @@ def _check(
         problems.extend(_check_freshness(sections, today, stale_days))
     if review:
         problems.extend(review_words(_listed_words(sections), everyday_words(conversation.stopwords)))
+        problems.extend(_check_shared_need_words(sections))
     if any(p.severity == "error" for p in problems):
         return None, problems
 
@@ -638,7 +640,13 @@ def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
 
 
 def _listed_words(sections: dict[str, list[_Located]]) -> Iterator[ListedWord]:
-    """Every crisis word, with where it is written, for the word review."""
+    """Every need and crisis word, with where it is written, for the word review."""
+    for item in sections["needs"]:
+        need = item.model
+        assert isinstance(need, Need)
+        for language, texts in need.words.items():
+            line = item.line("words", language)
+            yield from (ListedWord(item.doc.name, line, language, t, f"need '{need.id}'") for t in texts)
     for item in sections["crisis"]:
         topic = item.model
         assert isinstance(topic, CrisisWords)
@@ -652,6 +660,32 @@ def _listed_words(sections: dict[str, list[_Located]]) -> Iterator[ListedWord]:
         for language, texts in group.words.items():
             line = item.line("words", language)
             yield from (ListedWord(item.doc.name, line, language, t, f"crisis group '{group.id}'") for t in texts)
+
+
+MAX_NEEDS_PER_WORD = 3
+"""A word listed for more needs than this says little about which one is asked: review it."""
+
+
+def _check_shared_need_words(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
+    """Warn about a word that several needs list in the same language ("help", "card")."""
+    holders: dict[tuple[str, str], list[tuple[_Located, str]]] = defaultdict(list)
+    for item in sections["needs"]:
+        need = item.model
+        assert isinstance(need, Need)
+        for language, texts in need.words.items():
+            for text in texts:
+                holders[(language, text.casefold())].append((item, need.id))
+    for (language, text), found in holders.items():
+        needs = sorted({need_id for _, need_id in found})
+        if len(needs) > MAX_NEEDS_PER_WORD:
+            item = found[0][0]
+            yield item.problem(
+                f"'{text}' ({language}) is listed for {len(needs)} needs ({', '.join(needs)}): it says little about"
+                " which one is asked; keep it in the one or two it means most, or make a longer phrase",
+                "words",
+                language,
+                severity="warning",
+            )
 
 
 def _check_freshness(sections: dict[str, list[_Located]], today: date, days: int) -> Iterator[Problem]:

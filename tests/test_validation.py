@@ -215,3 +215,20 @@ def test_commands_do_not_start_on_a_broken_knowledge_base(editable: Editable) ->
     assert main(["ask", "--knowledge", str(editable.path), "food"], out, err) == 1
     assert "organisations.yaml:" in err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+def test_validate_warns_about_a_word_many_needs_list(editable: Editable) -> None:
+    for word in ("[food", "[housing", "[solicitor*", "[ambulance"):
+        editable.replace("needs.yaml", word, f"{word}, card")
+    _, problems = check(editable.path, review=True)
+    shared = [str(p) for p in problems if "'card' (en) is listed for 4 needs" in p.message]
+    assert len(shared) == 1 and shared[0].startswith("needs.yaml:"), [str(p) for p in problems]
+    editable.replace("needs.yaml", "[ambulance, card", "[ambulance")
+    _, fewer = check(editable.path, review=True)
+    assert not any("is listed for" in p.message for p in fewer)
+
+
+def test_validate_warns_when_a_need_word_is_an_everyday_word_of_another_language(editable: Editable) -> None:
+    editable.replace("needs.yaml", "      en: [ambulance]", "      en: [ambulance]\n      ps: [ما]")
+    _, problems = check(editable.path, review=True)
+    assert any("'ما' (Pashto, need 'emergency')" in p.message and "Arabic" in p.message for p in problems)
