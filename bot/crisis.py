@@ -36,10 +36,14 @@ ORDERED_EXCLUDE_WINDOW = 2
 _GROUP, _PHRASE, _UNCERTAIN, _EXCLUDE = "g:", "c:", "u:", "x"
 
 TOPIC_NAMES = "abuse-topic"
-SERVICE_QUESTION = "service-question"
 """The group of the names of kinds of abuse ("sexual abuse", "domestic violence"): a message that
 only names one ("where can I get help about sexual abuse") asks about a subject. Alone, such words
 are some evidence (a safety check), not a clear crisis; "he sexually abused me" is clear."""
+
+SERVICE_QUESTION = "service-question"
+"""The group of asking about training, courses or volunteering: beside it, words that only name a
+kind of abuse are the subject of the question, not evidence ("volunteer with women who lived
+through domestic violence")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -639,27 +639,24 @@ def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
             target.model = entry.model_copy(update=update)
 
 
+def _words_in(items: list[_Located], fields: tuple[str, ...], where: Callable[[Any], str]) -> Iterator[ListedWord]:
+    """The words of `fields` (language -> words) of each item, with where they are written."""
+    for item in items:
+        for field_name in fields:
+            for language, texts in getattr(item.model, field_name).items():
+                line = item.line(field_name, language)
+                yield from (ListedWord(item.doc.name, line, language, t, where(item.model)) for t in texts)
+
+
+def _need_words(sections: dict[str, list[_Located]]) -> Iterator[ListedWord]:
+    return _words_in(sections["needs"], ("words",), lambda need: f"need '{need.id}'")
+
+
 def _listed_words(sections: dict[str, list[_Located]]) -> Iterator[ListedWord]:
     """Every need and crisis word, with where it is written, for the word review."""
-    for item in sections["needs"]:
-        need = item.model
-        assert isinstance(need, Need)
-        for language, texts in need.words.items():
-            line = item.line("words", language)
-            yield from (ListedWord(item.doc.name, line, language, t, f"need '{need.id}'") for t in texts)
-    for item in sections["crisis"]:
-        topic = item.model
-        assert isinstance(topic, CrisisWords)
-        for field_name, words in (("words", topic.words), ("uncertain_words", topic.uncertain_words)):
-            for language, texts in words.items():
-                line, where = item.line(field_name, language), f"crisis topic '{topic.topic}'"
-                yield from (ListedWord(item.doc.name, line, language, t, where) for t in texts)
-    for item in sections["crisis_groups"]:
-        group = item.model
-        assert isinstance(group, CrisisGroup)
-        for language, texts in group.words.items():
-            line = item.line("words", language)
-            yield from (ListedWord(item.doc.name, line, language, t, f"crisis group '{group.id}'") for t in texts)
+    yield from _need_words(sections)
+    yield from _words_in(sections["crisis"], ("words", "uncertain_words"), lambda t: f"crisis topic '{t.topic}'")
+    yield from _words_in(sections["crisis_groups"], ("words",), lambda group: f"crisis group '{group.id}'")
 
 
 MAX_NEEDS_PER_WORD = 3
@@ -668,23 +665,18 @@ MAX_NEEDS_PER_WORD = 3
 
 def _check_shared_need_words(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
     """Warn about a word that several needs list in the same language ("help", "card")."""
-    holders: dict[tuple[str, str], list[tuple[_Located, str]]] = defaultdict(list)
-    for item in sections["needs"]:
-        need = item.model
-        assert isinstance(need, Need)
-        for language, texts in need.words.items():
-            for text in texts:
-                holders[(language, text.casefold())].append((item, need.id))
+    holders: dict[tuple[str, str], list[ListedWord]] = defaultdict(list)
+    for word in _need_words(sections):
+        holders[(word.language, word.text.casefold())].append(word)
     for (language, text), found in holders.items():
-        needs = sorted({need_id for _, need_id in found})
+        needs = sorted({word.where for word in found})
         if len(needs) > MAX_NEEDS_PER_WORD:
-            item = found[0][0]
-            yield item.problem(
-                f"'{text}' ({language}) is listed for {len(needs)} needs ({', '.join(needs)}): it says little about"
-                " which one is asked; keep it in the one or two it means most, or make a longer phrase",
-                "words",
-                language,
-                severity="warning",
+            yield Problem(
+                found[0].file,
+                found[0].line,
+                f"'{text}' ({language}) is listed for {len(needs)} needs ({', '.join(needs)}): it says little"
+                " about which one is asked; keep it in the one or two it means most, or make a longer phrase",
+                "warning",
             )
 
 

@@ -8,7 +8,7 @@ at the end of a word means any ending".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -21,7 +21,14 @@ ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "l
 AFFIX = 0.9  # an Arabic-script or Ge'ez word with a clitic or suffix around it
 FUZZY = 0.85  # a typo
 NEIGHBOUR = 0.8  # a listed word read as another listed word it resembles: only inside a longer phrase
-ETHIOPIC_MIN_FUZZY = 4  # Ge'ez syllables in a word before one slip is forgiven
+_MIN_FUZZY = {"latin": 5, "cyrillic": 5, "arabic": 6}
+"""Letters in a word before one slip of a finger is forgiven."""
+NAME_MIN_FUZZY = {"latin": 5, "cyrillic": 5, "arabic": 5, "ethiopic": 4}
+"""The same for names, which are few and unlike everyday words: shorter Arabic-script words, and Ge'ez
+(a Ge'ez letter is a whole syllable). Need and crisis words keep _MIN_FUZZY: there a short word's
+slip is another word ("ይሓመኒ" it hurts me, "ይሃርመኒ" he hits me)."""
+_MIN_RATIO = {"latin": 5, "cyrillic": 5, "arabic": 6}
+"""Letters before a looser likeness is (short Arabic-script words differ by a letter; never in Ge'ez)."""
 
 
 def _folded_affixes(*codepoint_words: tuple[int, ...]) -> tuple[str, ...]:
@@ -161,7 +168,10 @@ class WordMatch:
 class WordMatcher:
     """Matches one message token against a fixed vocabulary of listed words and stems."""
 
-    def __init__(self, words: Iterable[str], known: Iterable[str] = ()) -> None:
+    def __init__(
+        self, words: Iterable[str], known: Iterable[str] = (), min_fuzzy: Mapping[str, int] = _MIN_FUZZY
+    ) -> None:
+        self.min_fuzzy = min_fuzzy
         self.exact: set[str] = set()
         self.stems: set[str] = set()
         for word in words:
@@ -238,14 +248,10 @@ class WordMatcher:
         return out
 
     def _fuzzy_matches(self, token: str, script: str) -> list[WordMatch]:
-        out: list[WordMatch] = []
-        if script == "ethiopic":
-            # A Ge'ez letter is a whole syllable: only one slip, in a word of four syllables or more.
-            if len(token) < ETHIOPIC_MIN_FUZZY:
-                return []
-        elif len(token) < 5 or script not in ("latin", "cyrillic", "arabic"):
+        if len(token) < self.min_fuzzy.get(script, len(token) + 1):
             return []
-        elif script != "arabic" or len(token) >= 6:
+        out: list[WordMatch] = []
+        if len(token) >= _MIN_RATIO.get(script, len(token) + 1):
             cutoff = _fuzzy_cutoff(len(token))
             spread = 1 if script == "arabic" else 2  # short Arabic-script words differ by a letter, not two
             for length in range(len(token) - spread, len(token) + spread + 1):

@@ -20,7 +20,7 @@ from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
+from bot.lexicon import FUZZY, NAME_MIN_FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
 from bot.schema import Entry, Event, Service
 from bot.text import sentence_numbers, sound_key, tokenize
 
@@ -601,7 +601,7 @@ class NameIndex:
         for i, (_, tokens) in enumerate(self.aliases):
             for t in set(tokens):
                 self.by_token[t].append(i)
-        self.words = WordMatcher(holders, known=known)
+        self.words = WordMatcher(holders, known=known, min_fuzzy=NAME_MIN_FUZZY)
         self.by_rarest: dict[str, list[int]] = defaultdict(list)
         for i, (_, tokens) in enumerate(self.aliases):
             self.by_rarest[min(tokens, key=lambda t: (len(holders[t]), t))].append(i)

@@ -119,7 +119,7 @@ def judge(assistant: Assistant, case: Case) -> bool:
         # The crisis reply puts 999 and the emergency lines first: right for the emergency need,
         # and for the name of a line that serves it ("ambulance" typed "ambluance").
         if case.part == "names":
-            return any("emergency" in e.needs for e in (*assistant.kb.helplines,) if e.id in case.expected)
+            return any("emergency" in e.needs for e in assistant.kb.helplines if e.id in case.expected)
         return "emergency" in case.expected
     first = reply.matches[0].entry if reply.matches else None
     if first is None:
