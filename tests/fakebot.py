@@ -23,7 +23,7 @@ import re
 import string
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -454,6 +454,10 @@ class FakeBotApi:
         """When set, a send above this many in any rolling second gets 429 with retry_after=1."""
         self.delay_seconds: float = 0.0
         """Each send waits this long before being processed (it is delivered even if the client gave up)."""
+        self.outage_errors = 0
+        """How many calls an ``outage`` answered with HTTP 500."""
+        self.dropped = 0
+        """How many connections an ``outage`` dropped before the request was read."""
         self.webhook_url = ""
         self.webhook_secret_token: str | None = None
         self.blocked_chats: set[int | str] = set()
@@ -472,6 +476,7 @@ class FakeBotApi:
         self._open_callbacks: set[str] = set()
         self._files: dict[str, _StoredFile] = {}
         self._failures: list[_Failure] = []
+        self._outage: tuple[float, str, frozenset[str] | None] | None = None  # (until, kind, methods)
         self._send_times: deque[float] = deque()
         self._poll_generation = 0
         self._changed = asyncio.Event()
@@ -621,6 +626,25 @@ class FakeBotApi:
             else:
                 description = _DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
         self._failures.append(_Failure(method, error_code, description, retry_after, chat_id, times))
+
+    def outage(self, seconds: float, kind: str = "500", methods: Iterable[str] | None = None) -> None:
+        """Misbehave like Telegram's bad minutes for ``seconds`` from now: ``kind`` "500" answers every
+        call (of ``methods``, default all but getUpdates) with HTTP 500; "drop" closes the connection
+        before reading the request, so the client sees a network error and nothing was done."""
+        if kind not in ("500", "drop"):
+            raise ValueError(f"unknown outage kind {kind!r}")
+        chosen = frozenset(m.lower() for m in methods) if methods is not None else None
+        self._outage = (time.monotonic() + seconds, kind, chosen)
+
+    def _in_outage(self, method: str) -> str | None:
+        if self._outage is None:
+            return None
+        until, kind, methods = self._outage
+        if time.monotonic() >= until:
+            self._outage = None
+            return None
+        affected = method.lower() != "getupdates" if methods is None else method.lower() in methods
+        return kind if affected else None
 
     def block_chat(self, chat_id: int | str) -> None:
         """The user blocked the bot: every call with this chat_id gets 403 until ``unblock_chat``."""
@@ -847,6 +871,15 @@ class FakeBotApi:
         except ApiError as error:
             return self._error(error)
         requested = request.match_info["method"]
+        outage = self._in_outage(requested)
+        if outage == "drop":
+            self.dropped += 1
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("dropped by the fake's outage")
+        if outage == "500":
+            self.outage_errors += 1
+            return self._error(ApiError(500, "Internal Server Error"))
         try:
             params = await self._read_params(request)
         except ValueError:

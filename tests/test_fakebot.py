@@ -116,6 +116,23 @@ async def test_retry_after_surfaces_with_its_delay(api: FakeBotApi) -> None:
         assert api.sent_texts(42) == ["hi"]
 
 
+async def test_an_outage_answers_500_or_drops_the_connection_then_ends(api: FakeBotApi) -> None:
+    from telegram.error import NetworkError
+
+    async with build_app(api) as app:
+        api.outage(0.3, "500")
+        with pytest.raises(NetworkError, match="Internal Server Error"):
+            await app.bot.send_message(42, "during")
+        api.outage(0.3, "drop")
+        with pytest.raises(NetworkError):
+            await app.bot.send_message(42, "dropped")
+        assert (api.outage_errors, api.dropped) == (1, 1)
+        assert api.sent() == []  # neither reached the chat
+        await asyncio.sleep(0.35)
+        await app.bot.send_message(42, "after")
+        assert api.sent_texts(42) == ["after"]
+
+
 async def test_forbidden_and_blocked_chats(api: FakeBotApi) -> None:
     async with build_app(api) as app:
         api.fail_next("sendMessage", 403, chat_id=5)
