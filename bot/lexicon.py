@@ -270,7 +270,24 @@ class WordMatcher:
                     token, self._by_shape.get((script, length), ()), scorer=OSA.distance, score_cutoff=1, limit=3
                 ):
                     out.append(WordMatch(word, FUZZY))
+        if script == "arabic":
+            # Another one-letter clitic is another word, not a typo: "ومستني" (and waiting) is not
+            # "لمستني" (she touched me).
+            out = [m for m in out if not _clitic_swap(token, m.word)]
         return out
+
+
+_ONE_LETTER_CLITICS = frozenset(fold(chr(c)) for c in (_WAW, _FEH, _BEH, _LAM, _KAF))
+
+
+def _clitic_swap(token: str, word: str) -> bool:
+    """Whether `word` is `token` with its first letter, a one-letter clitic, swapped for another."""
+    return (
+        len(token) == len(word)
+        and token[1:] == word[1:]
+        and token[0] != word[0]
+        and {token[0], word[0]} <= _ONE_LETTER_CLITICS
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,6 +114,16 @@ def test_shipped_english_crises_are_flagged(assistant: Assistant, text: str) -> 
         "how do i register with a gp",
         "can i claim child benefit now i have leave to remain",
         "need emergency money, nothing left till next payment",
+        # A family's story is not a child married off; an eviction is not a beating; the end of the
+        # month is not a killing; getting one's residence is not papers taken.
+        "my husband has his interview soon and the children have started school",
+        "ما تازه اومدیم، بچه ها مدرسه میرن و شوهرم دنبال کار میگرده",
+        "my landlord is kicking us out on friday and we have nowhere",
+        "landlord says i have to be out by the end of the month",
+        "اخذت الاقامة الحمدلله، كيف اقدم على اليونيفرسال كريدت",
+        # One-letter clitics swapped are another word, not a typo: "and waiting" is not "she touched me".
+        "ساكن بسكن اللجوء ومستني قرار الهوم اوفيس من سنة",
+        "نامه اومده از هوم آفیس که باید از هتل برم، نمیدونم چیکار کنم",
     ],
 )
 def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:
