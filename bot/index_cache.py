@@ -16,6 +16,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from bot import lemmas
 from bot.knowledge import KnowledgeBase, content_version
 from bot.matching import Index
 
@@ -25,6 +26,7 @@ CODE = (
     "crisis.py",
     "common_words.py",
     "lexicon.py",
+    "lemmas.py",
     "text.py",
     "schema.py",
     "knowledge.py",
@@ -81,6 +83,7 @@ def cached_index(kb: KnowledgeBase, directory: Path | None = None) -> Index:
     except Exception as exc:  # a damaged or old file is rebuilt, never trusted
         log.info("index cache %s unreadable (%r): rebuilding", path, exc)
     index = Index(kb)
+    lemmas.release()  # the dictionaries are only needed to build
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("index-*.pickle"):

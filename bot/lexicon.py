@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.lemmas import other_forms
 from bot.text import fold, join_verb_prefixes, joins_verb_prefixes, token_script, tokenize
 
 EXACT = 1.0
 ENDING = 0.95  # a listed word with an ending added or removed ("lessons" for "lesson")
+LEMMA = 0.92  # another form of a listed word, by the dictionary ("slept" for "sleep", "dors" for "dormir")
 AFFIX = 0.9  # an Arabic-script or Ge'ez word with a clitic or suffix around it
 FUZZY = 0.85  # a typo
 NEIGHBOUR = 0.8  # a listed word read as another listed word it resembles: only inside a longer phrase
@@ -27,6 +29,11 @@ NAME_MIN_FUZZY = {"latin": 5, "cyrillic": 5, "arabic": 5, "ethiopic": 4}
 """The same for names, which are few and unlike everyday words: shorter Arabic-script words, and Ge'ez
 (a Ge'ez letter is a whole syllable). Need and crisis words keep _MIN_FUZZY: there a short word's
 slip is another word ("ይሓመኒ" it hurts me, "ይሃርመኒ" he hits me)."""
+_MIN_SLIP = {"latin": 4}
+"""A four-letter Latin word gets one slip forgiven when it makes a listed word of four or five letters
+("hous", "lern", "wnat"); never one of three. Not for names (their own table)."""
+SHORT_STEM = 3
+"""A stem this many letters shorter than the word does not stop the word being read as a typo."""
 _MIN_RATIO = {"latin": 5, "cyrillic": 5, "arabic": 6}
 """Letters before a looser likeness is (short Arabic-script words differ by a letter; never in Ge'ez)."""
 
@@ -169,9 +176,16 @@ class WordMatcher:
     """Matches one message token against a fixed vocabulary of listed words and stems."""
 
     def __init__(
-        self, words: Iterable[str], known: Iterable[str] = (), min_fuzzy: Mapping[str, int] = _MIN_FUZZY
+        self,
+        words: Iterable[str],
+        known: Iterable[str] = (),
+        min_fuzzy: Mapping[str, int] = _MIN_FUZZY,
+        forms: Mapping[str, frozenset[str]] | None = None,
+        short_slips: bool = False,
     ) -> None:
         self.min_fuzzy = min_fuzzy
+        self.short_slips = short_slips  # one slip forgiven in a four-letter Latin word
+        self.forms = forms or {}  # another form of a word -> the listed words it is a form of
         self.exact: set[str] = set()
         self.stems: set[str] = set()
         for word in words:
@@ -208,6 +222,8 @@ class WordMatcher:
         if token in self.exact:
             add([WordMatch(token, EXACT)])
         add(self._stem_matches(token, EXACT))
+        if not found:
+            add(WordMatch(word, LEMMA) for word in self.forms.get(token, ()))
         script = token_script(token)
         if not found or script in _AFFIXES:
             # In Arabic script and Ge'ez a listed word may also be inside a longer listed one
@@ -218,7 +234,8 @@ class WordMatcher:
             # neighbours may complete a longer phrase ("englsh clases" meets "english clas*"), but
             # never stand alone, or "support" would be read as "sport".
             add(WordMatch(m.word, NEIGHBOUR) for m in self._fuzzy_matches(token, script) if m.word != token)
-        elif not found and token not in self.known:
+        elif token not in self.known and not any(len(w.rstrip("*")) > len(token) - SHORT_STEM for w in found):
+            # Nothing, or only a short stem ("ingl*" says little of "inglish"): it may be a typo.
             add(self._fuzzy_matches(token, script))
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
 
@@ -249,6 +266,8 @@ class WordMatcher:
 
     def _fuzzy_matches(self, token: str, script: str) -> list[WordMatch]:
         if len(token) < self.min_fuzzy.get(script, len(token) + 1):
+            if self.short_slips and len(token) == _MIN_SLIP.get(script):
+                return self._slips(token, script, range(len(token), len(token) + 2))
             return []
         out: list[WordMatch] = []
         if len(token) >= _MIN_RATIO.get(script, len(token) + 1):
@@ -265,11 +284,22 @@ class WordMatcher:
         if not out:
             # One slip of a finger, which ratio judges harshly in a short word: a letter swapped
             # with its neighbour ("Zaniab") or mistyped ("Shwlter").
-            for length in range(len(token) - 1, len(token) + 2):
-                for word, _distance, _ in process.extract(
-                    token, self._by_shape.get((script, length), ()), scorer=OSA.distance, score_cutoff=1, limit=3
-                ):
-                    out.append(WordMatch(word, FUZZY))
+            out = self._slips(token, script, range(len(token) - 1, len(token) + 2))
+        return self._not_clitic_swaps(token, script, out)
+
+    def _slips(self, token: str, script: str, lengths: range) -> list[WordMatch]:
+        """Listed words of these lengths one slip away (OSA distance 1)."""
+        out = [
+            WordMatch(word, FUZZY)
+            for length in lengths
+            for word, _distance, _ in process.extract(
+                token, self._by_shape.get((script, length), ()), scorer=OSA.distance, score_cutoff=1, limit=3
+            )
+        ]
+        return self._not_clitic_swaps(token, script, out)
+
+    @staticmethod
+    def _not_clitic_swaps(token: str, script: str, out: list[WordMatch]) -> list[WordMatch]:
         if script == "arabic":
             # Another one-letter clitic is another word, not a typo: "ومستني" (and waiting) is not
             # "لمستني" (she touched me).
@@ -317,7 +347,12 @@ class Lexicon:
         phrases: Iterable[tuple[str, str] | tuple[str, str, str]],
         stopwords: Iterable[str] = (),
         known: Iterable[str] = (),
+        *,
+        forgiving: bool = False,
     ) -> None:
+        """`forgiving`: other forms of the listed words (`bot.lemmas`) and one slip in a four-letter
+        word count too. Not for crisis words: their lists spell out each form ("lying" is never
+        "lie"), and there a short word's slip is another word."""
         self.stopwords = frozenset(stopwords)
         self.phrases: list[Phrase] = []
         for key, text, *language in phrases:
@@ -330,7 +365,13 @@ class Lexicon:
         self.by_first: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
             self.by_first[phrase.tokens[0]].append(phrase)
-        self.words = WordMatcher((t for p in self.phrases for t in p.tokens), known=[*self.stopwords, *known])
+        forms = other_forms((p.language or "", p.text) for p in self.phrases) if forgiving else None
+        self.words = WordMatcher(
+            (t for p in self.phrases for t in p.tokens),
+            known=[*self.stopwords, *known],
+            forms=forms,
+            short_slips=forgiving,
+        )
 
     def __len__(self) -> int:
         return len(self.phrases)

@@ -41,6 +41,8 @@ NAME_WORD_POINTS = 2.0  # per word of the name matched: "Thetford Town of Sanctu
 SCENE_WEIGHT = 0.4  # a need word that only sets the scene ("Home Office", "hotel")
 REQUEST_WEIGHT = 1.5  # a need word next to how people ask ("I need", "where can I", "بدي")
 REQUEST_REACH = 3  # words between the request and the need's word, either side (verb-final languages)
+FIRST_WEIGHT = 2.0  # a need named right after "first thing", "right now", "головне": it comes first
+FIRST_REACH = 6  # words from "first thing" to the need's word ("first thing we have had no food")
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
 EVENTS_NEED_WEIGHT = 0.9  # an events question's need (see Need.events): enough to answer, below an asked need
@@ -140,6 +142,7 @@ class Index:
             *_tagged("when", w.when),
             *_tagged("general", w.general_help),
             *_tagged("request", w.requests),
+            *_tagged("first", w.first),
             *_tagged("scene", w.scene),
             *(p for key, words in w.dates.items() for p in _tagged(f"date:{key}", words)),
         ]
@@ -154,8 +157,8 @@ class Index:
         # An everyday word spelled right is not a typo of a listed one: "shouting" is not "shooting",
         # "horse" is not "house".
         everyday = vocabulary.union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
-        self.conversation = Lexicon(conversation, self.stopwords, everyday)
-        self.needs = Lexicon([*needs, *excludes], self.stopwords, everyday)
+        self.conversation = Lexicon(conversation, self.stopwords, everyday, forgiving=True)
+        self.needs = Lexicon([*needs, *excludes], self.stopwords, everyday, forgiving=True)
         self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, everyday)
         # Each language's listed words: where one claims a word, another language's same letters do not count.
         self.claims: dict[str, frozenset[str]] = {
@@ -268,6 +271,7 @@ class Index:
         named = frozenset(p for match in u.names.values() for p in match.positions)
         talk = self.conversation.find(tokens, language, own)
         asking = [p for hit in talk if hit.key == "request" for p in hit.positions]
+        first = [hit.positions[-1] for hit in talk if hit.key == "first"]
         scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
         evidence: dict[str, list[float]] = defaultdict(list)
         setting: list[tuple[str, float]] = []  # need words that only set the scene
@@ -276,7 +280,9 @@ class Index:
                 # One phrase is one piece of evidence, however many words it has. What is asked for
                 # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
                 weight = min(1.0, hit.weight)
-                if any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking):
+                if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
+                    evidence[hit.key].append(weight * FIRST_WEIGHT)
+                elif any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking):
                     evidence[hit.key].append(weight * REQUEST_WEIGHT)
                 elif scene.issuperset(hit.positions):
                     setting.append((hit.key, weight))

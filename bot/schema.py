@@ -498,6 +498,11 @@ class ConversationWords(Frozen):
         description="How people ask for something (I need, where can I, بدي, میخوام): a need's words "
         "next to these are what the person asks for, and count more than words that set the scene",
     )
+    first: Words = Field(
+        default_factory=dict,
+        description="What people say comes first ('first thing', 'right now', 'головне'): the need named "
+        "right after one of these outweighs the others the message names",
+    )
     scene: Words = Field(
         default_factory=dict,
         description="Need words that usually only set the scene (Home Office, hotel): they count less "
