@@ -115,8 +115,12 @@ class Assistant:
             parts.append(r.matches(ranking.matches, now, need))
             if isinstance(best.entry, Service) and best.entry.contact_count == 0 and (contact := r.human_contact()):
                 parts.append(contact)  # no way to reach the one asked about: someone who can help find it
-            buttons += self._match_buttons(r, ranking.matches, need, now)
+            if ranking.second is not None:
+                parts.append(r.also(ranking.second, now))
+            buttons += self._match_buttons(r, (*ranking.matches, *filter(None, [ranking.second])), need, now)
             matches += ranking.matches
+            if ranking.second is not None:
+                matches.append(ranking.second)
         unanswered = False
         danger = bool(u.crisis or u.safety_check)
         if not u.crisis and not ranking.ambiguous and not ranking.matches:
@@ -124,6 +128,11 @@ class Assistant:
                 pass  # the question is the answer: then what they need, from the menu
             elif (u.greeting or u.thanks) and not u.content:
                 parts.append(r.greeting())
+            elif ranking.tentative:
+                # Understood in part: offered, not claimed (`matches` stays empty: no confident answer).
+                parts.append(r.tentative(ranking.tentative, now))
+                buttons += [(Button(m.entry.name, f"entry:{m.entry.id}"),) for m in ranking.tentative]
+                unanswered = u.content
             else:
                 parts.append(r.not_found())
                 unanswered = u.content

@@ -55,16 +55,16 @@ def other_forms(words: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
             if len(folded) != 1 or len(folded[0]) < MIN_LETTERS:
                 continue
             key = written.casefold().encode()
-            lemma = _dictionary(language).get(key, key)
-            targets[language][lemma].add(folded[0])
+            if _dictionary(language).get(key, key) == key:
+                # Only a listed base form gathers its forms ("sleep": "slept"); a listed form is
+                # as narrow as written ("signing" at the Home Office is not "sign up").
+                targets[language][key].add(folded[0])
     out: dict[str, set[str]] = defaultdict(set)
     for language, by_lemma in targets.items():
         for form, lemma in _dictionary(language).items():
             listed = by_lemma.get(lemma)
             if listed:
                 _add(out, form, listed)
-        for lemma, listed in by_lemma.items():
-            _add(out, lemma, listed)  # the lemma itself: "class" for a listed "classes"
     return {form: frozenset(listed) for form, listed in out.items()}
 
 

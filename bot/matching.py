@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 
@@ -25,6 +25,9 @@ from bot.schema import Entry, Event, Service
 from bot.text import sentence_numbers, sound_key, tokenize
 
 ABSTAIN_BELOW = 35.0
+TENTATIVE_FROM = 20.0  # below ABSTAIN_BELOW, with a need understood: offered as "Is this what you need?"
+SECOND_NEED_SHARE = 0.9  # a second need this strong beside the first is asked for too
+SECOND_NEED_APART = 3  # words between them, so that a need that qualifies the other is not a second
 AMBIGUOUS_WITHIN = 4.0
 
 # Weights of the evidence, in points of the 0-100 score.
@@ -73,6 +76,7 @@ class Understanding:
     crisis: list[str] = field(default_factory=list)  # topics of clear danger, in the order of the message
     safety_check: list[str] = field(default_factory=list)  # topics with some evidence only: ask "are you safe?"
     needs: dict[str, float] = field(default_factory=dict)  # need id -> evidence weight
+    need_positions: dict[str, set[int]] = field(default_factory=dict)  # need id -> where its words are
     names: dict[str, NameMatch] = field(default_factory=dict)
     echoes: set[str] = field(default_factory=set)  # entries whose name repeats the question's common words
     places: list[str] = field(default_factory=list)
@@ -107,6 +111,8 @@ class Ranking:
     understanding: Understanding
     matches: tuple[Match, ...]  # confident matches, best first (empty: abstain)
     ambiguous: tuple[Match, ...] = ()  # two close candidates: ask "did you mean"
+    tentative: tuple[Match, ...] = ()  # no confident match, but a need was understood: "is this it?"
+    second: Match | None = None  # the best for a second need asked in the same message
 
     @property
     def best(self) -> Match | None:
@@ -277,6 +283,7 @@ class Index:
         setting: list[tuple[str, float]] = []  # need words that only set the scene
         for hit in self.needs.find(tokens, language, own):
             if not hit.key.startswith("!") and not named.issuperset(hit.positions):
+                u.need_positions.setdefault(hit.key, set()).update(hit.positions)
                 # One phrase is one piece of evidence, however many words it has. What is asked for
                 # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
                 weight = min(1.0, hit.weight)
@@ -335,7 +342,30 @@ class Index:
         ambiguous: tuple[Match, ...] = ()
         if len(confident) >= 2 and self._ambiguous(u, confident[0], confident[1]):
             ambiguous = (confident[0], confident[1])
-        return Ranking(u, tuple(confident[:limit]), ambiguous)
+        if not confident:
+            # Something was understood, not enough to be sure: offer it, never a bare "sorry".
+            tentative = tuple(m for m in scored if m.score >= TENTATIVE_FROM)[:limit] if u.needs else ()
+            return Ranking(u, (), ambiguous, tentative)
+        second = None if ambiguous else self._second_need(u, confident[:limit], now)
+        return Ranking(u, tuple(confident[:limit]), ambiguous, second=second)
+
+    def _second_need(self, u: Understanding, shown: list[Match], now: datetime) -> Match | None:
+        """The best entry for another need the message asks for nearly as clearly as the one
+        answered ("my son is sick and we have no food"), when none of the matches shown serves it."""
+        if not u.needs:
+            return None
+        floor = max(1.0, SECOND_NEED_SHARE * max(u.needs.values()))
+        answered = u.need_positions.get(shown[0].need or "", set())
+        for other in u.top_needs:
+            if u.needs[other] < floor:
+                return None
+            if any(other in m.entry.needs for m in shown):
+                continue
+            if any(abs(a - b) < SECOND_NEED_APART for a in answered for b in u.need_positions.get(other, ())):
+                return None  # "an English class for women" is one request, not two
+            best = self.best_matches(replace(u, needs={other: u.needs[other]}), now, 1)
+            return best[0] if best and best[0].score >= ABSTAIN_BELOW else None
+        return None
 
     def score_all(self, u: Understanding, now: datetime) -> list[Match]:
         """Every candidate with its score, best first (including those below the threshold)."""

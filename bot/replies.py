@@ -342,6 +342,19 @@ class Renderer:
             parts.append(self.card(match, now, full=(i == 0 and need is None)))
         return "\n\n".join(parts)
 
+    def also(self, match: Match, now: datetime) -> str:
+        """The best for a second need the message asks for, under its own heading."""
+        need = self.kb.need(match.need) if match.need else None
+        heading = self.t("And for: {need}", need=self.need_label(need)) if need else self.t("And also:")
+        return f"<b>{esc(heading)}</b>\n" + self.card(match, now, full=False)
+
+    def tentative(self, matches: Sequence[Match], now: datetime) -> str:
+        """Entries for a need understood only in part: offered as a question, with the menu below."""
+        parts = [esc(self.t("Is this what you need?"))]
+        parts += [self.card(match, now, full=False) for match in matches]
+        parts.append(esc(self.t("If not, try other words, or tap what you need below.")))
+        return "\n\n".join(parts)
+
     def notice(self, kind: str, **values: object) -> str:
         """A short message the bot says about itself; `kind` names it (see the keys below)."""
         texts = {

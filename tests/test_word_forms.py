@@ -20,7 +20,6 @@ def keys(lexicon: Lexicon, text: str) -> set[str]:
     ("language", "listed", "written"),
     [
         ("en", "sleep", "slept"),
-        ("en", "classes", "class"),  # both ways: a listed plural meets its singular
         ("fr", "dormir", "dors"),
         ("fr", "école", "écoles"),
         ("uk", "виселяти", "виселяють"),
@@ -34,9 +33,11 @@ def test_other_forms_lead_to_the_listed_word(language: str, listed: str, written
     assert tokenize(listed)[0] in forms[tokenize(written)[0]]
 
 
-def test_short_words_and_stems_are_left_as_listed() -> None:
-    forms = other_forms([("en", "cut"), ("fa", "ار"), ("en", "class*"), ("ar", "درس")])
-    assert forms == {}  # under four letters, a stem, or a language without a dictionary
+def test_short_words_stems_and_listed_forms_are_left_as_listed() -> None:
+    # Under four letters, a stem, a language without a dictionary, or a form that is not the base
+    # form ("signing" at the Home Office is not "sign up").
+    forms = other_forms([("en", "cut"), ("fa", "ار"), ("en", "class*"), ("ar", "درس"), ("en", "signing")])
+    assert forms == {}
 
 
 def test_a_forgiving_lexicon_reads_forms_and_short_slips_a_crisis_one_does_not() -> None:
@@ -66,3 +67,29 @@ def test_a_forgiving_lexicon_reads_forms_and_short_slips_a_crisis_one_does_not()
 def test_what_is_said_to_come_first_outweighs_the_rest(assistant: Assistant, question: str, need: str) -> None:
     understood = assistant.index.understand(question, NOW)
     assert max(understood.needs, key=understood.needs.__getitem__) == need
+
+
+def test_a_second_need_asked_apart_gets_its_own_answer(assistant: Assistant) -> None:
+    question = "my wife wants english lessons and i am looking for a job"
+    ranking = assistant.index.rank(question, NOW)
+    assert ranking.matches and "english-classes" in ranking.matches[0].entry.needs
+    assert ranking.second is not None and "work" in ranking.second.entry.needs
+    reply = assistant.respond(question, NOW)
+    assert "And for: " in reply.text and reply.matches[-1].entry == ranking.second.entry
+    # A need that only qualifies the other is one request: no second answer.
+    assert assistant.index.rank("an english class for women", NOW).second is None
+
+
+def test_a_need_understood_below_the_threshold_is_offered_never_a_bare_sorry(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import matching
+
+    monkeypatch.setattr(matching, "ABSTAIN_BELOW", 60.0)  # every answer is now below it
+    reply = assistant.respond("my tooth hurts", NOW)
+    assert reply.matches == ()  # not claimed as an answer (ask --json shows none)
+    assert reply.text.startswith("Is this what you need?") and "Sorry" not in reply.text
+    assert any(b.action.startswith("entry:") for row in reply.buttons for b in row)
+    assert any(b.action.startswith("need:") for row in reply.buttons for b in row)  # and the menu
+    nothing = assistant.respond("qwertyuiop zxcvbnm", NOW)
+    assert "Sorry, I did not understand" in nothing.text
