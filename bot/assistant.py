@@ -112,6 +112,8 @@ class Assistant:
             best = ranking.matches[0]
             named = best.entry.id in u.names
             need = None if named else best.need
+            if u.unserved_places and need is not None:
+                parts.append(r.unserved(u.unserved_places))
             parts.append(r.matches(ranking.matches, now, need))
             if isinstance(best.entry, Service) and best.entry.contact_count == 0 and (contact := r.human_contact()):
                 parts.append(contact)  # no way to reach the one asked about: someone who can help find it

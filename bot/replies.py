@@ -342,6 +342,12 @@ class Renderer:
             parts.append(self.card(match, now, full=(i == 0 and need is None)))
         return "\n\n".join(parts)
 
+    def unserved(self, place_ids: Sequence[str]) -> str:
+        """Said before the answer when nobody listed serves the town asked about for this need."""
+        names = [place.name for p in place_ids if (place := self.kb.place(p)) is not None]
+        text = self.t("I have nobody listed in {place} for this. These may still help:", place=", ".join(names))
+        return esc(text)
+
     def also(self, match: Match, now: datetime) -> str:
         """The best for a second need the message asks for, under its own heading."""
         need = self.kb.need(match.need) if match.need else None

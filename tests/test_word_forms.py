@@ -93,3 +93,13 @@ def test_a_need_understood_below_the_threshold_is_offered_never_a_bare_sorry(
     assert any(b.action.startswith("need:") for row in reply.buttons for b in row)  # and the menu
     nothing = assistant.respond("qwertyuiop zxcvbnm", NOW)
     assert "Sorry, I did not understand" in nothing.text
+
+
+def test_a_town_nobody_serves_for_the_need_is_said_before_the_services_that_exist(assistant: Assistant) -> None:
+    understood = assistant.index.understand("an interpreter in Dereham", NOW)
+    assert understood.unserved_places == ["dereham"]
+    reply = assistant.respond("an interpreter in Dereham", NOW)
+    assert reply.text.startswith("I have nobody listed in Dereham for this.")
+    assert reply.matches and "interpreting" in reply.matches[0].entry.needs
+    served = assistant.respond("food in Norwich", NOW)
+    assert "I have nobody listed" not in served.text
