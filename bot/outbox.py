@@ -245,7 +245,7 @@ class OutboxSender:
         """A final failure. A broadcast's shows in its report; a reminder's or a notice's is
         flagged for the organisers (ChatService.queue_failure_notices tells them)."""
         await self.store.mark(item.id, state, error, tell=item.broadcast_id is None)
-        log.warning("outbox row %s given up: %s", item.id, state)
+        log.info("outbox row %s given up: %s", item.id, state)
         await self._after(item)
 
     async def _after(self, item: OutboxItem) -> None:

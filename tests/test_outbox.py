@@ -102,7 +102,7 @@ async def test_a_timeout_after_sending_is_ambiguous_and_never_resent(store: Stor
     draft = await broadcast(store)
     send = Recorder()
     send.errors[chats[0]] = [Ambiguous("Timed out")]
-    sender = OutboxSender(store, send, rate=1000, clock=lambda: NOW)
+    sender = OutboxSender(store, send, rate=1000, clock=lambda: NOW, pause=NO_PAUSE)
     await sender.drain()
     await sender.drain()
     assert send.delivered == [chats[1]]
