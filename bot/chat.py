@@ -295,6 +295,8 @@ class ChatService:
         recipients = await self.store.start_broadcast(draft, message_id, self.clock())
         if recipients is None:
             return self.assistant.notice("broadcast-not-draft", language)
+        if recipients == 0:  # done already: this reply is its report
+            await self.store.mark_reported(draft)
         self.queued()
         return replace(await self.broadcast_status(draft, language), replace=True)
 
@@ -403,7 +405,8 @@ class ChatService:
             for chat_id, lang in await self.store.subscribers()
         ]
         await self.store.enqueue(items, broadcast_id=broadcast)
-        await self.store.finish_if_done(broadcast)
+        if await self.store.finish_if_done(broadcast):  # nobody to remind: this reply is its report
+            await self.store.mark_reported(broadcast)
         self.queued()
         return self.assistant.notice("remind-queued", language, count=len(items), name=occurrence.event.name)
 
