@@ -16,14 +16,15 @@ from pathlib import Path
 
 from bot.anonymise import anonymise
 from bot.assistant import MAX_QUESTION, Assistant, User
+from bot.events import LONDON
 from bot.flood import FloodLimiter, Verdict
 from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
-from bot.i18n import NATIVE_NAMES
+from bot.i18n import N_, NATIVE_NAMES
 from bot.matching import local_now
-from bot.reminders import Request, due_reminders
-from bot.replies import Button, Reply, esc, plain_text
+from bot.reminders import Request, due_reminders, reminder_of
+from bot.replies import MAX_MESSAGE, Button, Renderer, Reply, esc, plain_text
 from bot.schema import LANGUAGES, Coordinates
-from bot.store import Queued, Store
+from bot.store import Broadcast, Queued, Store
 from bot.unanswered import frequent_wordings
 from bot.watch import load_beside
 
@@ -38,6 +39,19 @@ class Sender:
 
 
 MAX_PROBLEMS_SHOWN = 15
+TOO_LONG = N_(
+    "Too long for one Telegram message with my heading: please shorten it by {count} characters "
+    "and send /broadcast again."
+)
+MAY_HAVE_ARRIVED = N_("{count} may have arrived: Telegram did not answer in time, so they were not sent again.")
+UNDELIVERED = N_("{count} reminders of {name} ({when}) could not be delivered in time.")
+
+
+def telegram_length(markup: str) -> int:
+    """A message's length as Telegram limits it: characters (code points, not UTF-16 units) of the
+    text after the HTML is parsed and the ends trimmed. TDLib checks `utf8_length(text) >
+    message_text_length_max` for bots (td/telegram/MessageContent.cpp)."""
+    return len(plain_text(markup).strip())
 
 
 class ChatService:
@@ -251,10 +265,23 @@ class ChatService:
         if not text:
             return self.assistant.notice("broadcast-usage", language)
         r = self.assistant.renderer(language)
-        draft = await self.store.create_draft("broadcast", esc(text), who.chat_id)
         recipients = (await self.store.counts())["subscribed"]
+        over = self._overflow(r, esc(text), recipients)
+        if over > 0:  # refused now, rather than failing for every recipient or in the report
+            return Reply(esc(r.t(TOO_LONG, count=over)), (), r.lang)
+        draft = await self.store.create_draft("broadcast", esc(text), who.chat_id, r.lang)
         buttons = ((Button(r.t("Send"), f"bc:send:{draft}"), Button(r.t("Cancel"), f"bc:cancel:{draft}")),)
         return Reply(r.broadcast_preview(esc(text), recipients), buttons, r.lang)
+
+    def _overflow(self, r: Renderer, html: str, recipients: int) -> int:
+        """Characters over Telegram's limit in the longest message that shows this broadcast to its
+        organiser: the preview, the progress, the final report, with every figure a digit wider than
+        today's number of subscribers (it may grow before Send)."""
+        wide = 10 * max(recipients, 1)
+        counts = dict.fromkeys(("sent", "blocked", "failed", "ambiguous", "pending"), wide)
+        shown = [r.broadcast_preview(html, wide)]
+        shown += [self._status_html(r, html, counts, wide, finished) for finished in (False, True)]
+        return max(telegram_length(markup) for markup in shown) - MAX_MESSAGE
 
     async def _broadcast_button(self, who: Sender, value: str, message_id: int | None) -> Reply:
         language = await self.language(who)
@@ -268,6 +295,8 @@ class ChatService:
         recipients = await self.store.start_broadcast(draft, message_id, self.clock())
         if recipients is None:
             return self.assistant.notice("broadcast-not-draft", language)
+        if recipients == 0:  # done already: this reply is its report
+            await self.store.mark_reported(draft)
         self.queued()
         return replace(await self.broadcast_status(draft, language), replace=True)
 
@@ -277,8 +306,63 @@ class ChatService:
         b = await self.store.broadcast(broadcast_id)
         if b is None:
             return self.assistant.notice("broadcast-not-draft", language)
-        html = r.broadcast_progress(b.text, b.counts, b.recipients, b.state == "done")
-        return Reply(html, (), r.lang)
+        return Reply(self._status_html(r, b.text, b.counts, b.recipients, b.state == "done"), (), r.lang)
+
+    @staticmethod
+    def _status_html(r: Renderer, text: str, counts: dict[str, int], recipients: int, finished: bool) -> str:
+        """Progress, or the report, where a message that timed out counts apart from the failures:
+        it may have arrived (it was not sent again)."""
+        unknown = counts.get("ambiguous", 0) if finished else 0
+        html = r.broadcast_progress(text, {**counts, "ambiguous": 0} if finished else counts, recipients, finished)
+        return html + ("\n\n<i>" + esc(r.t(MAY_HAVE_ARRIVED, count=unknown)) + "</i>" if unknown else "")
+
+    async def broadcast_update(self, broadcast_id: int) -> tuple[Broadcast, Reply] | None:
+        """A broadcast and its progress or report for its organiser, in the organiser's language;
+        None when nobody is to hear of it."""
+        b = await self.store.broadcast(broadcast_id)
+        if b is None or b.created_by is None:
+            return None
+        return b, await self.broadcast_status(broadcast_id, b.language or "en")
+
+    async def report_finished(self, b: Broadcast, report: Reply, *, edited: bool) -> None:
+        """The final report reaches the organiser: the edited progress message is enough when the
+        edit worked and everything was delivered. Otherwise it also comes as a new message (which,
+        unlike an edit, notifies them), through the outbox so that it outlives an outage."""
+        c = b.counts
+        if (edited and not c.get("failed", 0) + c.get("expired", 0) + c.get("ambiguous", 0)) or b.created_by is None:
+            return
+        await self.store.enqueue([Queued(b.created_by, report.html, self.clock(), key=f"report:{b.id}")])
+        self.queued()
+
+    async def queue_failure_notices(self) -> int:
+        """Tell every organiser, in their language, which event reminders could not be delivered
+        before the event. The notice goes through the outbox (so it too outlives an outage), queued
+        in the same transaction that marks those failures told; the number of notices queued."""
+        failures = await self.store.untold_failures()
+        if not failures:
+            return 0
+        per_event: Counter[tuple[str, str]] = Counter()
+        for _, key in failures:
+            if (reminder := reminder_of(key)) is not None:
+                per_event[reminder] += 1
+        notices = []
+        if per_event:
+            for admin in sorted(self.admin_ids):
+                r = self.assistant.renderer(await self._chosen_language(admin) or "en")
+                lines = [self._undelivered(r, *event, count) for event, count in sorted(per_event.items())]
+                key = f"undelivered:{failures[0][0]}:{admin}"
+                notices.append(Queued(admin, "\n".join(lines), self.clock(), key=key))
+        await self.store.enqueue(notices, told=[row for row, _ in failures])
+        if notices:
+            self.queued()
+        return len(notices)
+
+    def _undelivered(self, r: Renderer, event_id: str, occurrence: str, count: int) -> str:
+        event = self.assistant.kb.entry(event_id)
+        start = datetime.fromisoformat(occurrence).astimezone(LONDON)
+        when = f"{r.day(start.date())}, {r.clock(start)}"
+        name = event.name if event is not None else event_id
+        return "⚠️ " + esc(r.t(UNDELIVERED, count=count, name=name, when=when))
 
     async def broadcasts(self, who: Sender) -> Reply:
         language = await self.language(who)
@@ -309,18 +393,20 @@ class ChatService:
         if occurrence is None:
             soon = self.assistant.events_soon(now)
             return self.assistant.notice("remind-usage", language, example=soon[0].event.id if soon else "event-id")
-        broadcast = await self.store.create_draft("reminder", esc(occurrence.event.name), who.chat_id)
+        broadcast = await self.store.create_draft("reminder", esc(occurrence.event.name), who.chat_id, language)
         items = [
             Queued(
                 chat_id,
                 self.assistant.reminder(occurrence, now, lang or "en"),
                 now,
                 key=f"manual:{broadcast}:{chat_id}",
+                expires=occurrence.start,  # retried until the event starts, not after
             )
             for chat_id, lang in await self.store.subscribers()
         ]
         await self.store.enqueue(items, broadcast_id=broadcast)
-        await self.store.finish_if_done(broadcast)
+        if await self.store.finish_if_done(broadcast):  # nobody to remind: this reply is its report
+            await self.store.mark_reported(broadcast)
         self.queued()
         return self.assistant.notice("remind-queued", language, count=len(items), name=occurrence.event.name)
 

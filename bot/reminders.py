@@ -19,6 +19,7 @@ from bot.store import Queued
 TWO_HOURS = timedelta(hours=2)
 QUEUE_AHEAD = timedelta(hours=1)  # queue a reminder this long before it is due, not earlier
 HORIZON_DAYS = 400  # how far ahead a requested occurrence is looked for
+REMINDER_KINDS = ("day-before", "two-hours", "changed")  # the first part of their outbox keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,16 @@ def due_reminders(
 
 def _key(kind: str, chat_id: int, event_id: str, occurrence: str) -> str:
     return f"{kind}:{chat_id}:{event_id}:{occurrence}"
+
+
+def reminder_of(key: str | None) -> tuple[str, str] | None:
+    """(event id, occurrence) of a reminder's or a changed-event notice's outbox key, as `_key`
+    wrote it; None for any other message (a broadcast, a report, a notice to organisers)."""
+    kind, _, rest = (key or "").partition(":")
+    parts = rest.split(":", 2)  # the chat id and the event id have no colon; the ISO time has
+    if kind not in REMINDER_KINDS or len(parts) != 3:
+        return None
+    return parts[1], parts[2]
 
 
 def _occurrence_at(event: Event, start: datetime, now: datetime) -> Occurrence | None:

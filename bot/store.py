@@ -90,6 +90,14 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
+    # 4: what finally failed is told to the organisers; a broadcast's report is given once, even across a crash
+    """
+    ALTER TABLE outbox ADD COLUMN tell_organisers INTEGER NOT NULL DEFAULT 0;  -- 1: given up, not yet told
+    CREATE INDEX outbox_tell ON outbox (id) WHERE tell_organisers = 1;
+    ALTER TABLE broadcasts ADD COLUMN reported TEXT;  -- when the final report was given to the organiser
+    ALTER TABLE broadcasts ADD COLUMN language TEXT;  -- the organiser's, for the progress and the report
+    UPDATE broadcasts SET reported = COALESCE(finished, created) WHERE state = 'done';
+    """,
 )
 
 KEEP_UNANSWERED_DAYS = 30
@@ -282,11 +290,11 @@ class Store:
 
     # ---- the outbox: broadcasts and reminders ----------------------------------------------
 
-    async def create_draft(self, kind: str, text: str, created_by: int | None) -> int:
+    async def create_draft(self, kind: str, text: str, created_by: int | None, language: str | None = None) -> int:
         """A broadcast the organiser has not confirmed yet: nothing is queued."""
         cursor = await self.db.execute(
-            "INSERT INTO broadcasts (kind, text, created_by, created) VALUES (?, ?, ?, ?)",
-            (kind, text, created_by, _now()),
+            "INSERT INTO broadcasts (kind, text, created_by, created, language) VALUES (?, ?, ?, ?, ?)",
+            (kind, text, created_by, _now(), language),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -299,7 +307,7 @@ class Store:
         return await self._broadcasts("WHERE state != 'draft' ORDER BY id DESC LIMIT ?", (limit,))
 
     async def _broadcasts(self, where: str, params: tuple[object, ...]) -> list[Broadcast]:
-        select = "SELECT id, kind, text, state, created_by, progress_message, recipients, created, finished "
+        select = "SELECT id, kind, text, state, created_by, progress_message, recipients, created, finished, language "
         rows = await self._all(select + "FROM broadcasts " + where, params)  # `where` is ours; values are params
         found = []
         for row in rows:
@@ -316,6 +324,7 @@ class Store:
                     created=str(row[7]),
                     finished=None if row[8] is None else str(row[8]),
                     counts=counts,
+                    language=None if row[9] is None else str(row[9]),
                 )
             )
         return found
@@ -351,10 +360,13 @@ class Store:
                 )
         return recipients
 
-    async def enqueue(self, items: Iterable[Queued], broadcast_id: int | None = None) -> int:
-        """Queue messages; one whose key is already queued (or was sent) is skipped. Returns the new ones."""
+    async def enqueue(self, items: Iterable[Queued], broadcast_id: int | None = None, told: Iterable[int] = ()) -> int:
+        """Queue messages; one whose key is already queued (or was sent) is skipped. Returns the new ones.
+
+        `told`: rows given up whose notice is among `items`, unflagged in the same transaction."""
         added = 0
         async with self.transaction() as db:
+            await db.executemany("UPDATE outbox SET tell_organisers = 0 WHERE id = ?", [(i,) for i in told])
             for item in items:
                 cursor = await db.execute(
                     "INSERT OR IGNORE INTO outbox (broadcast_id, chat_id, text, key, not_before, expires, updated) "
@@ -397,18 +409,27 @@ class Store:
             for r in rows
         ]
 
-    async def mark(self, item_id: int, state: str, error: str | None = None) -> None:
-        """One durable write per send: the row's final state (or 'pending' again)."""
+    async def mark(self, item_id: int, state: str, error: str | None = None, tell: bool = False) -> None:
+        """One durable write per send: the row's final state (or 'pending' again). `tell`: a final
+        failure the organisers are to hear of. The last error is kept when there is no new one."""
         await self.db.execute(
-            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?",
-            (state, error, _now(), item_id),
+            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = COALESCE(?, last_error), "
+            "tell_organisers = ?, updated = ? WHERE id = ?",
+            (state, error, int(tell), _now(), item_id),
         )
 
-    async def retry_later(self, item_id: int, when: datetime, error: str) -> None:
+    async def retry_later(self, item_id: int, when: datetime, error: str, expires: datetime | None = None) -> None:
+        """Try the row again at `when`; `expires` becomes its deadline if it had none."""
         await self.db.execute(
-            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?, updated = ? WHERE id = ?",
-            (_iso(when), error, _now(), item_id),
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?, updated = ?, "
+            "expires = COALESCE(expires, ?) WHERE id = ?",
+            (_iso(when), error, _now(), None if expires is None else _iso(expires), item_id),
         )
+
+    async def untold_failures(self) -> list[tuple[int, str | None]]:
+        """Rows given up that the organisers have not heard of: (id, key)."""
+        rows = await self._all("SELECT id, key FROM outbox WHERE tell_organisers = 1 ORDER BY id")
+        return [(int(str(r[0])), None if r[1] is None else str(r[1])) for r in rows]
 
     async def outbox_counts(self, broadcast_id: int) -> dict[str, int]:
         rows = await self._all(
@@ -424,6 +445,20 @@ class Store:
             (_now(), broadcast_id, broadcast_id),
         )
         return cursor.rowcount > 0
+
+    async def finished_broadcasts(self) -> list[int]:
+        """Mark done every sending broadcast with nothing left pending; the ids of the done ones
+        whose final report has not been given yet (`mark_reported`)."""
+        await self.db.execute(
+            "UPDATE broadcasts SET state = 'done', finished = ? WHERE state = 'sending' AND NOT EXISTS "
+            "(SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id AND state = 'pending')",
+            (_now(),),
+        )
+        rows = await self._all("SELECT id FROM broadcasts WHERE state = 'done' AND reported IS NULL ORDER BY id")
+        return [int(str(r[0])) for r in rows]
+
+    async def mark_reported(self, broadcast_id: int) -> None:
+        await self.db.execute("UPDATE broadcasts SET reported = ? WHERE id = ?", (_now(), broadcast_id))
 
     async def queued_keys(self, prefix: str) -> set[str]:
         rows = await self._all("SELECT key FROM outbox WHERE key LIKE ?", (prefix.replace("%", "") + "%",))
@@ -525,6 +560,7 @@ class Broadcast:
     created: str
     finished: str | None
     counts: dict[str, int]
+    language: str | None = None  # the organiser's
 
 
 def _iso(moment: datetime) -> str:

@@ -1,4 +1,4 @@
-"""Repeating jobs: queue due reminders every minute, notice knowledge edits every few seconds."""
+"""Repeating jobs: queue due reminders (and tell of undelivered ones) every minute, notice knowledge edits."""
 
 from __future__ import annotations
 
@@ -14,10 +14,14 @@ log = logging.getLogger(__name__)
 
 
 async def queue_reminders(context: Context) -> None:
+    """Every minute: the reminders due soon, and a notice to organisers of any given up."""
     settings: Settings = context.bot_data["settings"]
-    added = await service(context).queue_reminders(settings.reminder_time)
+    svc = service(context)
+    added = await svc.queue_reminders(settings.reminder_time)
     if added:
         log.info("queued %d reminders", added)
+    if await svc.queue_failure_notices():
+        log.warning("reminders could not be delivered in time; organisers will be told")
 
 
 async def flush_counts(context: Context) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.chat import ChatService
@@ -41,7 +41,9 @@ def telegram_send(bot: ExtBot[Any]) -> SendFn:
             if any(phrase in exc.message.lower() for phrase in GONE):
                 raise Blocked(exc.message) from exc
             raise Permanent(exc.message) from exc
-        except NetworkError as exc:
+        except NetworkError as exc:  # 5xx, or the connection failed or dropped
+            raise Transient(exc.message) from exc
+        except TelegramError as exc:  # anything else Telegram says: retried until the row's deadline
             raise Transient(exc.message) from exc
 
     return send
@@ -53,21 +55,34 @@ def not_sent(exc: TimedOut) -> bool:
 
 
 def progress_editor(bot: Bot, service: ChatService) -> ProgressFn:
-    """Edits the organiser's message with "Sending: 120 of 300" and, at the end, the report."""
+    """Edits the organiser's message with "Sending: 120 of 300" and, at the end, the report.
+
+    A refused edit (too long, not modifiable, Telegram down) is skipped; the final report then
+    goes out as a new message, through the outbox, so it arrives even after an outage."""
 
     async def progress(broadcast_id: int, finished: bool) -> None:
-        b = await service.store.broadcast(broadcast_id)
-        if b is None or b.created_by is None:
+        found = await service.broadcast_update(broadcast_id)
+        if found is None:
             return
-        reply = await service.broadcast_status(broadcast_id)
-        if b.progress_message is None:
-            if finished:
-                await bot.send_message(b.created_by, reply.html)
-            return
-        try:
-            await bot.edit_message_text(reply.html, chat_id=b.created_by, message_id=b.progress_message)
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
+        b, reply = found
+        assert b.created_by is not None  # broadcast_update returns only broadcasts with an organiser
+        edited = b.progress_message is not None and await edit(bot, b.created_by, b.progress_message, reply.html)
+        if finished:
+            await service.report_finished(b, reply, edited=edited)
 
     return progress
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, html: str) -> bool:
+    """Replace a message's text; False (and no error) when Telegram would not or could not."""
+    try:
+        await bot.edit_message_text(html, chat_id=chat_id, message_id=message_id)
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return True  # it already says this
+        log.info("progress message %s not edited: %s", message_id, exc.message)
+        return False
+    except TelegramError as exc:
+        log.info("progress message %s not edited: %r", message_id, exc)
+        return False
+    return True

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.outbox import Ambiguous, Blocked, OutboxSender, Permanent, RateLimited, Transient
+from bot.outbox import Ambiguous, Backoff, Blocked, OutboxSender, Permanent, RateLimited, Transient
 from bot.store import Queued, Store
 
 NOW = datetime(2024, 2, 1, 12, 0, tzinfo=UTC)
 ROOT = str(Path(__file__).resolve().parent.parent)
+NO_PAUSE = Backoff(first=0.001, cap=0.001, jitter=0)  # the sender's pause, in real time: tests never wait
 
 
 @pytest.fixture
@@ -101,26 +102,117 @@ async def test_a_timeout_after_sending_is_ambiguous_and_never_resent(store: Stor
     draft = await broadcast(store)
     send = Recorder()
     send.errors[chats[0]] = [Ambiguous("Timed out")]
-    sender = OutboxSender(store, send, rate=1000, clock=lambda: NOW)
+    sender = OutboxSender(store, send, rate=1000, clock=lambda: NOW, pause=NO_PAUSE)
     await sender.drain()
     await sender.drain()
     assert send.delivered == [chats[1]]
     assert (await store.broadcast(draft)).counts == {"sent": 1, "ambiguous": 1}  # type: ignore[union-attr]
 
 
-async def test_connection_errors_are_retried_with_backoff_then_counted_failed(store: Store) -> None:
+async def test_connection_errors_are_retried_with_growing_delays_for_a_day_then_given_up(store: Store) -> None:
     chats = await subscribe(store, 2)
     draft = await broadcast(store)
     send = Recorder()
     send.errors[chats[0]] = [Transient("connect failed")]
-    send.errors[chats[1]] = [Transient("down")] * OutboxSender.MAX_ATTEMPTS
+    send.errors[chats[1]] = [Transient("down")] * 1000
     clock = [NOW]
-    sender = OutboxSender(store, send, rate=1000, clock=lambda: clock[0])
-    for _ in range(OutboxSender.MAX_ATTEMPTS + 1):
+    backoff = Backoff(first=60, cap=3600, jitter=0)
+    sender = OutboxSender(store, send, rate=1000, clock=lambda: clock[0], backoff=backoff, pause=NO_PAUSE)
+    waits: list[float] = []
+    await sender.drain()
+    while (due := await next_try(store, chats[1])) is not None:
+        waits.append((due - clock[0]).total_seconds())
+        clock[0] = due
         await sender.drain()
-        clock[0] += timedelta(minutes=5)  # past every backoff
-    assert send.delivered == [chats[0]]
-    assert (await store.broadcast(draft)).counts == {"sent": 1, "failed": 1}  # type: ignore[union-attr]
+    assert send.delivered == [chats[0]], "the first one went on its second try, the other never"
+    assert waits[:7] == [60, 120, 240, 480, 960, 1920, 3600], "seconds, doubling, up to an hour"
+    assert set(waits[7:-1]) == {3600}
+    assert sum(waits) == 24 * 3600, "tried for 24 hours after the first failure, then given up"
+    assert (await store.broadcast(draft)).counts == {"sent": 1, "expired": 1}  # type: ignore[union-attr]
+    assert await store.untold_failures() == [], "a broadcast's failures are in its report, not a notice"
+
+
+async def next_try(store: Store, chat_id: int) -> datetime | None:
+    """When the pending row for this chat is tried next, or None when there is none."""
+    rows = await store._all("SELECT not_before FROM outbox WHERE chat_id = ? AND state = 'pending'", (chat_id,))
+    return datetime.fromisoformat(str(rows[0][0])).replace(tzinfo=UTC) if rows else None
+
+
+def test_the_backoff_grows_from_seconds_to_an_hour_with_jitter() -> None:
+    schedule = Backoff()
+    assert [schedule.delay(n, draw=lambda: 0.0) for n in range(1, 14)] == [
+        2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3600, 3600,
+    ]  # fmt: skip
+    assert schedule.delay(10_000, draw=lambda: 0.0) == 3600, "no overflow however long the outage"
+    assert schedule.delay(3, draw=lambda: 1.0) == 4, "jitter takes up to half off"
+    drawn = {schedule.delay(5) for _ in range(50)}
+    assert len(drawn) > 40 and all(16 <= d <= 32 for d in drawn), "messages failed together come back apart"
+
+
+async def test_a_reminder_is_retried_until_its_event_starts_then_flagged_for_the_organisers(store: Store) -> None:
+    key = "two-hours:7:tuesday-cafe:2024-02-01T14:00:00+00:00"
+    await store.enqueue([Queued(7, "Reminder", NOW, key=key, expires=NOW + timedelta(minutes=10))])
+    send = Recorder()
+    send.errors[7] = [Transient("Internal Server Error")] * 1000
+    clock = [NOW]
+    backoff = Backoff(first=240, jitter=0)
+    sender = OutboxSender(store, send, rate=1000, clock=lambda: clock[0], backoff=backoff, pause=NO_PAUSE)
+    tries = []
+    while (due := await next_try(store, 7)) is not None:
+        clock[0] = due
+        tries.append(due - NOW)
+        await sender.drain()
+    assert tries == [timedelta(0), timedelta(minutes=4), timedelta(minutes=10)], "the last at the start: given up"
+    assert len(send.errors[7]) == 1000 - 2, "tried twice; never at or after the start"
+    [(_, told_key)] = await store.untold_failures()
+    assert told_key == key
+
+
+async def test_while_sends_fail_the_sender_pauses_instead_of_trying_everyone(store: Store) -> None:
+    chats = await subscribe(store, 50)
+    draft = await broadcast(store)
+    up_at = time.monotonic() + 0.8
+    failed: list[int] = []
+    delivered: list[int] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        if time.monotonic() < up_at:
+            failed.append(chat_id)
+            raise Transient("Internal Server Error")
+        delivered.append(chat_id)
+
+    started = time.monotonic()
+    pause = Backoff(first=0.05, cap=0.2, jitter=0)
+    sender = OutboxSender(
+        store, send, rate=1000, clock=lambda: NOW + timedelta(seconds=time.monotonic() - started),
+        backoff=Backoff(first=0.01, cap=0.01, jitter=0), pause=pause,
+    )  # fmt: skip
+    while (await store.broadcast(draft)).state != "done":  # type: ignore[union-attr]
+        await sender.drain()
+        await asyncio.sleep(0.05)
+    assert sorted(delivered) == chats, "all 50 after the outage, once each"
+    assert 3 <= len(failed) <= 10, f"one probe at a time while Telegram is down, not 50 a round: {len(failed)}"
+
+
+async def test_a_report_that_could_not_be_given_is_given_at_the_next_drain_and_once(store: Store) -> None:
+    await subscribe(store, 2)
+    draft = await broadcast(store)
+    reports: list[int] = []
+
+    async def broken(broadcast_id: int, finished: bool) -> None:
+        raise RuntimeError("database is locked")
+
+    async def working(broadcast_id: int, finished: bool) -> None:
+        if finished:
+            reports.append(broadcast_id)
+
+    await OutboxSender(store, Recorder(), rate=1000, clock=lambda: NOW, progress=broken).drain()
+    assert (await store.broadcast(draft)).state == "done"  # type: ignore[union-attr]
+    restarted = OutboxSender(store, Recorder(), rate=1000, clock=lambda: NOW, progress=working)
+    await restarted.drain()
+    await restarted.drain()
+    await OutboxSender(store, Recorder(), rate=1000, clock=lambda: NOW, progress=working).drain()
+    assert reports == [draft], "the report after the restart, and only once"
 
 
 async def test_a_refused_message_fails_alone(store: Store) -> None:
