@@ -171,6 +171,8 @@ def explain(path: Path, exc: BaseException) -> str:
         )
     if name.startswith("SQLITE_CANTOPEN"):
         return f"The database {path} cannot be opened or created: check its folder, or set BOT_DB_PATH."
+    if name.startswith("SQLITE_IOERR"):
+        return f"The database {path} could not be written (input/output error): check the disk and its permissions."
     if name.startswith("SQLITE_FULL"):
         return f"The disk that holds the database {path} is full: free some space."
     return f"The database {path} cannot be used ({exc}): check BOT_DB_PATH."
