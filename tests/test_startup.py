@@ -9,10 +9,8 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,23 +18,8 @@ import pytest
 from bot.index_cache import knowledge_for_start
 from tests.conftest import MINI, Editable
 from tests.fakebot import FakeBotApi
+from tests.filesystem import read_only
 from tests.telegram_support import ADMIN, ROOT, TOKEN, bot_process
-
-
-@contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """A file this user cannot write: chmod for a user, chattr +i for root (who ignores modes)."""
-    if os.geteuid() != 0:
-        path.chmod(0o444)
-        yield
-        path.chmod(0o644)
-        return
-    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-        pytest.skip("root needs chattr +i to make a file read-only")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
 
 
 async def start_and_fail(workdir: Path, **env: str) -> tuple[int | None, str]:

@@ -12,9 +12,7 @@ import logging
 import os
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,23 +24,11 @@ from bot.store import NotSaved, Store, StoreError
 from handlers.app import build_application, started
 from tests.conftest import NOW
 from tests.fakebot import FakeBotApi
+from tests.filesystem import read_only
 from tests.telegram_support import TOKEN, settings_for
 
 NOT_SAVED = "I could not save that, please try again later."
 ANNA, BOB = Sender(11, 11, "en"), Sender(12, 12, "en")
-
-
-@contextmanager
-def immutable(*paths: Path) -> Iterator[None]:
-    """Files nobody may write, not even root (chattr +i): what a read-only mount or disk looks like.
-    Never the -shm file, which SQLite maps in memory (a write to it would kill the process)."""
-    names = [str(p) for p in paths]
-    if os.geteuid() != 0 or subprocess.run(["chattr", "+i", *names], capture_output=True).returncode != 0:
-        pytest.skip("needs root and a file system with chattr +i to make a file read-only for root")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *names], check=True)
 
 
 @pytest.fixture
@@ -109,7 +95,7 @@ async def test_a_database_made_read_only_while_running_gets_the_not_saved_reply(
     chat: ChatService, path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert "You will get reminders" in (await chat.subscribe(ANNA)).text
-    with immutable(path, path.with_name(path.name + "-wal")):
+    with read_only(path, path.with_name(path.name + "-wal"), already_open=True):
         assert (await chat.subscribe(BOB)).text == NOT_SAVED
         assert (await chat.forget(ANNA)).text == NOT_SAVED
         assert (await chat.tap(BOB, "lang:ar")).text == NOT_SAVED
@@ -128,7 +114,7 @@ async def test_the_not_saved_reply_is_in_the_users_language(chat: ChatService, p
 
 async def test_counts_that_could_not_be_written_are_kept_for_the_next_try(chat: ChatService, path: Path) -> None:
     await chat.text(ANNA, "food bank")
-    with immutable(path, path.with_name(path.name + "-wal")):
+    with read_only(path, path.with_name(path.name + "-wal"), already_open=True):
         await chat.flush_counts()
     await chat.flush_counts()
     assert ("questions", 1) in [(metric, count) for _, metric, _, count in await chat.store.counts_since(NOW.date())]
@@ -154,7 +140,7 @@ async def test_a_database_that_cannot_be_used_is_one_sentence_at_open(path: Path
 async def test_a_read_only_database_is_refused_at_open(path: Path) -> None:
     store = await Store.open(path)
     await store.close()
-    with immutable(path), pytest.raises(StoreError, match="read-only") as caught:
+    with read_only(path), pytest.raises(StoreError, match="read-only") as caught:
         await Store.open(path)
     assert str(path) in str(caught.value)
 
