@@ -18,15 +18,40 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from bot.text import fold
+from bot.crisis import _GROUP, _PHRASE, _UNCERTAIN  # the crisis lexicon's key prefixes
+from bot.text import fold, tokenize
+
+if TYPE_CHECKING:
+    from bot.matching import Index
 
 SIMILAR = 80.0  # rapidfuzz token_set_ratio for "something like it"
 MIN_PEOPLE = 3
 KEEP_DAYS = 30
 """Days an unanswered question is kept, and days a key is used before it is replaced."""
+HARM_GROUPS = frozenset(
+    {
+        "kill", "die", "hopeless", "despair", "end-all", "goodbye", "last-thanks", "jump", "hang", "cut",
+        "swallow", "pills", "poison", "bleed", "unresponsive", "body-emergency", "hit", "threat", "danger",
+        "fear", "weapon", "sexual", "touch", "forced", "abuse-topic", "held", "took", "missing", "grooming",
+        "fire", "gas",
+    }
+)  # fmt: skip
+"""Crisis word groups whose words alone mean harm: a question with one of them is never kept, even
+when the crisis detector found too little to ask whether the person is safe. ("abuser", "not-want"
+are left out: "partner", "people", "can't pay" are in most questions.)"""
+
+
+def harm_words(index: Index, text: str) -> bool:
+    """Whether the message has a word of a crisis phrase or of a harm group, whatever its context:
+    wider than the crisis detector, which needs words together before it asks."""
+    for hit in index.crisis.lexicon.hits(tokenize(text)):
+        if hit.key.startswith((_PHRASE, _UNCERTAIN)) or hit.key.removeprefix(_GROUP) in HARM_GROUPS:
+            return True
+    return False
 
 
 @dataclass(frozen=True)

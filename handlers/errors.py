@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from telegram import Update
 from telegram.error import Forbidden
@@ -23,8 +24,9 @@ async def on_error(update: object, context: Context) -> None:
         log.info("chat %s blocked the bot; marked inactive", chat)
         await svc.store.mark_blocked(chat)
         return
-    # The exception's type and where it happened; never the message text the user sent.
-    log.error("error handling %s update from chat %s: %r", kind, chat, error, exc_info=error)
+    # The exception's type and where it happened, never its message: that may quote what the user sent.
+    where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("error handling %s update from chat %s: %s\n%s", kind, chat, type(error).__name__, where.rstrip())
     if who is None:
         return
     try:
