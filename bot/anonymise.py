@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.given_names import GIVEN_NAMES
@@ -66,8 +66,12 @@ class Vocabulary:
         tokens = tokenize(word)
         if not tokens or any(map(is_name, tokens)):
             return False
-        allowed = self.known if capitalised_inside_a_sentence else self.known | self.everyday
+        allowed = self.known if capitalised_inside_a_sentence else self.in_lower_case
         return all(t in allowed for t in tokens)
+
+    @cached_property
+    def in_lower_case(self) -> frozenset[str]:
+        return self.known | self.everyday
 
 
 NAMES = frozenset(t for name in GIVEN_NAMES for t in tokenize(name))

@@ -247,6 +247,7 @@ class Writer:
         self._db: sqlite3.Connection | None = None
         self._identity: tuple[int, int] | None = None
         self.stopped: str | None = None  # why writes are refused until a restart
+        self._closed = False
 
     async def run(self, fn: Callable[[], T]) -> T:
         """`fn()` on the writer's thread, after every write asked for before it."""
@@ -264,6 +265,8 @@ class Writer:
             raise
 
     async def write(self, fn: WriteFn[T]) -> T:
+        if self._closed:
+            raise NotSaved("the database is closed (the bot is stopping)")
         return await self.run(lambda: self.transaction(fn))
 
     def transaction(self, fn: WriteFn[T]) -> T:
@@ -311,6 +314,9 @@ class Writer:
                 self._db.close()
                 self._db = None
 
+        if self._closed:
+            return
+        self._closed = True
         await self.run(close)
         self._thread.shutdown(wait=True)
 
