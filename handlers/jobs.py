@@ -60,7 +60,13 @@ def report_knowledge_problems(application: Application, problems: list[Problem])
     once, as soon as it runs."""
     if problems:
         assert application.job_queue is not None
-        application.job_queue.run_once(_started_on_last_good, when=1, data=problems, name="knowledge-at-start")
+        application.job_queue.run_once(
+            _started_on_last_good,
+            when=1,
+            data=problems,
+            name="knowledge-at-start",
+            job_kwargs={"misfire_grace_time": None},  # counted from now, before the bot started: run however late
+        )
 
 
 async def _started_on_last_good(context: Context) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from bot.index_cache import knowledge_for_start
 from tests.conftest import MINI, Editable
 from tests.fakebot import FakeBotApi
 from tests.filesystem import read_only
-from tests.telegram_support import ADMIN, ROOT, TOKEN, bot_process
+from tests.telegram_support import ADMIN, ROOT, TOKEN, bot_process, stop
 
 
 async def start_and_fail(workdir: Path, **env: str) -> tuple[int | None, str]:
@@ -109,12 +108,8 @@ async def test_a_broken_file_starts_on_the_last_good_version_and_tells_organiser
             [notice] = await api.wait_for_sent(1, chat_id=ADMIN, timeout=30)
             api.user_text(5, "free food parcels")
             [answer] = await api.wait_for_sent(1, chat_id=5, timeout=10)
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), 20)
         finally:
-            if process.returncode is None:
-                process.kill()
-    log = stderr.decode()
+            log = await stop(process)
     assert process.returncode == 0, log
     assert "last good version" in notice["text"] and f"organisations.yaml:{line}:" in notice["text"]
     assert "Pantry" in answer["text"], "the last good version answers"
