@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 import time as clock_time
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -48,7 +47,6 @@ NOT_SAVED = N_("I could not save that, please try again later.")
 STARTED_ON_LAST_GOOD = N_(
     "I started on the last good version of the knowledge, because the files have {count} problems now:"
 )
-log = logging.getLogger(__name__)
 P = ParamSpec("P")
 Answer = Callable[Concatenate["ChatService", Sender, P], Awaitable[Reply]]
 

@@ -175,6 +175,8 @@ def explain(path: Path, exc: BaseException) -> str:
         return f"The database {path} could not be written (input/output error): check the disk and its permissions."
     if name.startswith("SQLITE_FULL"):
         return f"The disk that holds the database {path} is full: free some space."
+    if isinstance(exc, sqlite3.IntegrityError):
+        return f"The database {path} refused a write that breaks its rules ({exc}): a bug to report."
     return f"The database {path} cannot be used ({exc}): check BOT_DB_PATH."
 
 
