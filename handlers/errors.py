@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 
 from telegram import Update
 from telegram.error import Forbidden
 
+from bot.store import NotSaved
 from handlers.chat import Context, sender, service
 from handlers.sending import send_reply
 
@@ -22,7 +24,8 @@ async def on_error(update: object, context: Context) -> None:
     svc = service(context)
     if isinstance(error, Forbidden) and chat is not None:
         log.info("chat %s blocked the bot; marked inactive", chat)
-        await svc.store.mark_blocked(chat)
+        with contextlib.suppress(NotSaved):  # the store logged it; nobody is left to tell
+            await svc.store.mark_blocked(chat)
         return
     # The exception's type and where it happened, never its message: that may quote what the user sent.
     where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
