@@ -7,25 +7,30 @@ nothing of Telegram, so the Telegram handlers stay thin and all of this is teste
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import time as clock_time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Concatenate, ParamSpec
 
-from bot.anonymise import anonymise
+from bot.anonymise import anonymise, vocabulary
 from bot.assistant import MAX_QUESTION, Assistant, User
 from bot.events import LONDON
 from bot.flood import FloodLimiter, Verdict
 from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
 from bot.i18n import N_, NATIVE_NAMES
 from bot.matching import local_now
+from bot.problems import Problem
 from bot.reminders import Request, due_reminders, reminder_of
 from bot.replies import MAX_MESSAGE, Button, Renderer, Reply, esc, plain_text
 from bot.schema import LANGUAGES, Coordinates
-from bot.store import Broadcast, Queued, Store
-from bot.unanswered import frequent_wordings
+from bot.store import Broadcast, NotSaved, Queued, Store
+from bot.unanswered import frequent_wordings, harm_words
 from bot.watch import load_beside
 
 
@@ -52,6 +57,36 @@ def telegram_length(markup: str) -> int:
     text after the HTML is parsed and the ends trimmed. TDLib checks `utf8_length(text) >
     message_text_length_max` for bots (td/telegram/MessageContent.cpp)."""
     return len(plain_text(markup).strip())
+
+
+NOT_SAVED = N_("I could not save that, please try again later.")
+STARTED_ON_LAST_GOOD = N_(
+    "I started on the last good version of the knowledge, because the files have {count} problems now:"
+)
+P = ParamSpec("P")
+Answer = Callable[Concatenate["ChatService", Sender, P], Awaitable[Reply]]
+
+
+def problems_reply(heading: str, errors: Sequence[Problem]) -> Reply:
+    """Organisers' view of broken knowledge files: the heading, then each problem as file:line."""
+    lines = [heading, *(esc(str(p)) for p in errors[:MAX_PROBLEMS_SHOWN])]
+    if len(errors) > MAX_PROBLEMS_SHOWN:
+        lines.append(esc(f"... and {len(errors) - MAX_PROBLEMS_SHOWN} more: run python run_bot.py validate"))
+    return Reply("\n".join(lines), (), "en")
+
+
+def saving(method: Answer[P]) -> Answer[P]:
+    """For an answer that reports a write ("Done", "You will get reminders"): when the write did not
+    reach the database, the user hears that it was not saved instead (the store logged why)."""
+
+    @functools.wraps(method)
+    async def answer(self: ChatService, who: Sender, /, *args: P.args, **kwargs: P.kwargs) -> Reply:
+        try:
+            return await method(self, who, *args, **kwargs)
+        except NotSaved:
+            return self.not_saved(await self.language(who))
+
+    return answer
 
 
 class ChatService:
@@ -143,10 +178,23 @@ class ChatService:
         if text.strip():
             self._remember(who, reply.language)
             self._count(reply, now)
-            if self.log_unanswered and reply.unanswered and not reply.emergency:
-                clean = anonymise(text[:MAX_QUESTION], self.assistant.known_names)
-                await self.store.record_unanswered(now.date(), clean, who.chat_id)
+            if self.log_unanswered and reply.unanswered and not self._any_danger(reply, text):
+                index = self.assistant.index
+                clean = await asyncio.to_thread(lambda: anonymise(text[:MAX_QUESTION], vocabulary(index)))
+                with contextlib.suppress(NotSaved):  # logged by the store; the answer matters more
+                    await self.store.record_unanswered(now.date(), clean, who.chat_id)
         return reply
+
+    def _any_danger(self, reply: Reply, text: str) -> bool:
+        """Any evidence of a crisis, certain or not, or any word of harm: such a message is never
+        kept, even anonymised (the detector misses some crises; this wider net withholds half of
+        those it missed in the crisis corpora, README "What people could not find, privately")."""
+        return (
+            reply.emergency
+            or reply.safety_check
+            or self.assistant.in_danger(text)
+            or harm_words(self.assistant.index, text[:MAX_QUESTION])
+        )
 
     def _count(self, reply: Reply, now: datetime) -> None:
         """Counts only, by day: how many asked, how many were answered, which needs, which languages.
@@ -169,7 +217,10 @@ class ChatService:
         for (day, metric, key), count in pending.items():
             by_day.setdefault(day, []).append((metric, key, count))
         for day, rows in by_day.items():
-            await self.store.add_counts(day, rows)
+            try:
+                await self.store.add_counts(day, rows)
+            except NotSaved:  # logged by the store: keep the counts for the next try
+                self._counts.update({(day, metric, key): count for metric, key, count in rows})
 
     async def unreadable(self, who: Sender, kind: str) -> Reply:
         """A voice note, sticker, photo without words ...: what the bot can do instead."""
@@ -206,17 +257,20 @@ class ChatService:
     async def choose_language(self, who: Sender) -> Reply:
         return self.assistant.language_menu(await self.language(who))
 
+    @saving
     async def subscribe(self, who: Sender) -> Reply:
         language = await self.language(who)
         new = await self.store.subscribe(who.chat_id, language)
         self._chosen.pop(who.chat_id, None)
         return self.assistant.notice("subscribed" if new else "already-subscribed", language)
 
+    @saving
     async def unsubscribe(self, who: Sender) -> Reply:
         language = await self.language(who)
         was = await self.store.unsubscribe(who.chat_id)
         return self.assistant.notice("unsubscribed" if was else "not-subscribed", language)
 
+    @saving
     async def forget(self, who: Sender) -> Reply:
         language = await self.language(who)
         await self.store.forget(who.chat_id)
@@ -224,6 +278,7 @@ class ChatService:
         self._chosen.pop(who.chat_id, None)
         return self.assistant.notice("forgotten", language)
 
+    @saving
     async def tap(self, who: Sender, action: str, message_id: int | None = None) -> Reply:
         """A tapped button: its action string, as the core wrote it."""
         kind, _, value = action.partition(":")
@@ -258,6 +313,7 @@ class ChatService:
 
     # ---- organisers (the handlers check is_admin before calling these) ---------------------
 
+    @saving
     async def broadcast_preview(self, who: Sender, text: str) -> Reply:
         """Step one of a broadcast: a preview with the number of recipients and Send / Cancel."""
         language = await self.language(who)
@@ -385,6 +441,7 @@ class ChatService:
             )
         return Reply("\n\n".join(lines), (), r.lang)
 
+    @saving
     async def remind_now(self, who: Sender, event_id: str) -> Reply:
         """An organiser sends an event's reminder to every subscriber now, through the outbox."""
         language = await self.language(who)
@@ -416,13 +473,14 @@ class ChatService:
         assistant, problems = await load_beside(directory)
         errors = sorted(p for p in problems if p.severity == "error")
         if assistant is None:
-            lines = [self.assistant.notice("reload-failed", "en", count=len(errors)).html]
-            lines += [esc(str(p)) for p in errors[:MAX_PROBLEMS_SHOWN]]
-            if len(errors) > MAX_PROBLEMS_SHOWN:
-                lines.append(esc(f"... and {len(errors) - MAX_PROBLEMS_SHOWN} more: run python run_bot.py validate"))
-            return Reply("\n".join(lines), (), "en")
+            return problems_reply(self.assistant.notice("reload-failed", "en", count=len(errors)).html, errors)
         self.swap(assistant)
         return self.assistant.notice("reloaded", "en", summary=assistant.kb.summary())
+
+    def started_on_last_good(self, errors: Sequence[Problem]) -> Reply:
+        """For organisers, once the bot runs: it started on the last good knowledge, and why."""
+        heading = esc(self.assistant.renderer("en").t(STARTED_ON_LAST_GOOD, count=len(errors)))
+        return problems_reply(heading, errors)
 
     async def queue_reminders(self, day_before: time) -> int:
         """Queue the reminders that are due soon, and notices for cancelled or moved events."""
@@ -513,3 +571,8 @@ class ChatService:
 
     def sorry(self, language: str = "en") -> Reply:
         return self.assistant.notice("sorry", language)
+
+    def not_saved(self, language: str = "en") -> Reply:
+        """The reply when a write did not reach the database: never "Done"."""
+        r = self.assistant.renderer(language)
+        return Reply(esc(r.t(NOT_SAVED)), (), r.lang)

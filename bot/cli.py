@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -12,16 +13,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.assistant import Assistant, User
-from bot.config import SHIPPED_KNOWLEDGE
+from bot.config import SHIPPED_KNOWLEDGE, Settings
 from bot.events import LONDON, occurrences
 from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
 from bot.index_cache import cached_for, cached_index
 from bot.knowledge import KnowledgeBase, check
 from bot.matching import Match, local_now
+from bot.problems import Problem
 from bot.replies import Button, Reply
 from bot.schema import LANGUAGES, Entry, Event
 
 DEFAULT_KNOWLEDGE = SHIPPED_KNOWLEDGE
+log = logging.getLogger("sanctuary")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -304,19 +307,48 @@ def cmd_telegram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except SettingsError as exc:
         print(f"Cannot start: {exc}", file=err)
         return EXIT_USAGE
-    kb = load_or_explain(args.knowledge or str(settings.knowledge_dir), err)
-    if kb is None:
-        return EXIT_PROBLEMS
     from bot.logsafe import setup_logging
     from handlers.app import build_application  # Telegram is imported only when it is used
+    from handlers.jobs import report_knowledge_problems
 
     setup_logging(settings.token)
+    start = start_checks(settings, knowledge_dir(args.knowledge or str(settings.knowledge_dir)), err)
+    if start is None:
+        return EXIT_USAGE
+    kb, problems = start
+    application = build_application(settings, kb)
+    report_knowledge_problems(application, problems)
     try:
-        build_application(settings, kb).run_polling()
+        application.run_polling()
     except StoreError as exc:
         print(f"Cannot start: {exc}", file=err)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def start_checks(settings: Settings, directory: Path, err: TextIO) -> tuple[KnowledgeBase, list[Problem]] | None:
+    """Before going live: the database opened and written once, and a knowledge base to answer from
+    (the last good version when a file is broken, with its problems). None after one sentence."""
+    from bot.index_cache import knowledge_for_start
+    from bot.store import Store, StoreError
+
+    try:
+        Store.probe(settings.db_path)
+    except StoreError as exc:
+        print(f"Cannot start: {exc}", file=err)
+        return None
+    kb, problems = knowledge_for_start(directory)
+    if kb is None:
+        first = f": {problems[0]}" if problems else ""
+        print(
+            f"Cannot start: the knowledge base in {directory} has {len(problems)} problem(s) and no earlier version "
+            f"was ever good{first} (see them all with: python run_bot.py validate).",
+            file=err,
+        )
+        return None
+    for problem in problems:
+        log.error("knowledge problem, answering from the last good version: %s", problem)
+    return kb, problems
 
 
 def cmd_default(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -6,6 +6,7 @@ person starting the bot is often a volunteer, and a traceback tells them nothing
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 SHIPPED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+MAX_RATE = 1000.0  # messages a second: Telegram's own ceiling, for paid broadcasts
+MAX_ID = 2**53  # Telegram's ids fit in 52 bits
 
 
 class SettingsError(Exception):
@@ -36,6 +39,7 @@ class Settings:
     broadcast_rate: float = 25.0  # broadcast messages per second
     log_unanswered: bool = False
     reminder_time: time = time(18, 0)  # local time, the day before an event, when subscribers are reminded
+    db_check_seconds: float = 60.0  # how often the bot checks that its database file is still the one it opened
 
     @property
     def file_api_url(self) -> str:
@@ -56,26 +60,50 @@ class Settings:
         api_url = env.get("TELEGRAM_API_URL", DEFAULT_API_URL).strip() or DEFAULT_API_URL
         if not re.match(r"^https?://[^\s/]+(/\S*)?$", api_url):
             raise SettingsError(f"TELEGRAM_API_URL must be a URL like {DEFAULT_API_URL}.")
-        send_rate = _number(env, "BOT_SEND_RATE", 30, minimum=0)
-        broadcast_rate = _number(env, "BOT_BROADCAST_RATE", 25, minimum=0.1)
+        send_rate = _number(env, "BOT_SEND_RATE", 30, minimum=0, maximum=MAX_RATE)
+        broadcast_rate = _number(env, "BOT_BROADCAST_RATE", 25, minimum=0.1, maximum=MAX_RATE)
         if 0 < send_rate < broadcast_rate:
             raise SettingsError(
                 f"BOT_BROADCAST_RATE ({broadcast_rate:g}) is above BOT_SEND_RATE ({send_rate:g}), which caps every "
                 "message: lower BOT_BROADCAST_RATE or raise BOT_SEND_RATE."
             )
+        db_path = Path(env.get("BOT_DB_PATH", "").strip() or "data/bot.sqlite3")
+        problem = database_path_problem(db_path)
+        if problem is not None:
+            raise SettingsError(f"BOT_DB_PATH cannot be used: {problem}; choose another path, or fix the permissions.")
         return cls(
             token=token,
             api_url=api_url,
             admin_ids=_ids(env.get("BOT_ADMIN_IDS", "")),
-            db_path=Path(env.get("BOT_DB_PATH", "").strip() or "data/bot.sqlite3"),
+            db_path=db_path,
             knowledge_dir=Path(env.get("BOT_KNOWLEDGE_DIR", "").strip() or SHIPPED_KNOWLEDGE),
             timezone=_zone(env.get("BOT_TIMEZONE", "").strip() or "Europe/London"),
-            flood_limit=int(_number(env, "BOT_FLOOD_LIMIT", 20, minimum=1)),
+            flood_limit=int(_number(env, "BOT_FLOOD_LIMIT", 20, minimum=1, maximum=1000, whole=True)),
             send_rate=send_rate,
             broadcast_rate=broadcast_rate,
             log_unanswered=_flag(env, "BOT_LOG_UNANSWERED"),
             reminder_time=_clock(env.get("BOT_REMINDER_TIME", "").strip() or "18:00"),
+            db_check_seconds=_number(env, "BOT_DB_CHECK_SECONDS", 60, minimum=1, maximum=3600),
         )
+
+
+def database_path_problem(path: Path) -> str | None:
+    """Why SQLite could not make or write a database at `path`, judged without touching anything;
+    None when it looks possible (the first write at start-up has the last word)."""
+    try:
+        existing = next((p for p in (path, *path.parents) if p.exists()), Path.cwd())
+    except PermissionError as exc:  # a folder on the way that this user may not enter
+        return f"{Path(str(exc.filename)).parent} cannot be entered by this user"
+    if existing != path and not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    if existing == path and path.is_dir():
+        return f"{path} is a folder, not a file"
+    folder = path.parent if existing == path else existing
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable by this user"
+    if existing == path and not os.access(path, os.R_OK | os.W_OK):
+        return f"{path} is read-only for this user"
+    return None
 
 
 def read_dotenv(path: Path | None) -> dict[str, str]:
@@ -105,6 +133,8 @@ def _ids(raw: str) -> frozenset[int]:
             raise SettingsError(
                 f"BOT_ADMIN_IDS must be Telegram user ids separated by commas, like 12345,67890; got {part!r}."
             )
+        if not 0 < abs(int(part)) < MAX_ID:
+            raise SettingsError(f"BOT_ADMIN_IDS must be Telegram user ids from 1 to {MAX_ID - 1}; got {part!r}.")
         ids.add(int(part))
     return frozenset(ids)
 
@@ -116,16 +146,21 @@ def _zone(name: str) -> ZoneInfo:
         raise SettingsError(f"BOT_TIMEZONE must be a time zone name like Europe/London; got {name!r}.") from None
 
 
-def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float, whole: bool = False
+) -> float:
+    """A number within [minimum, maximum]; nan, inf (and "1e400", which is inf) are refused."""
     raw = env.get(name, "").strip()
     if not raw:
         return float(default)
+    kind = "a whole number" if whole else "a number"
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a number like {default:g}; got {raw!r}.") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum:g}; got {raw!r}.")
+        value = math.nan
+    if not (math.isfinite(value) and minimum <= value <= maximum and (not whole or value.is_integer())):
+        allowed = f"{kind} from {minimum:g} to {maximum:g} (default {default:g})"
+        raise SettingsError(f"{name} must be {allowed}; got {raw!r}.")
     return value
 
 

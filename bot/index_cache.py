@@ -1,9 +1,13 @@
-"""A built Index kept on disk, so that a fresh process answers in well under a second.
+"""A built Index kept on disk, so that a fresh process answers in well under a second; and the last
+good version of the knowledge, so that a file broken while the bot was down does not stop it.
 
 Building the index folds and tokenizes ~20,000 phrases (about half a second); reading it back
 takes a quarter of that. The file name holds the knowledge base's content hash and a hash of the
 code that builds the index, so a change to either builds a new one; a file that cannot be read is
 simply rebuilt. The cache is the user's own folder: nothing from outside is ever unpickled.
+
+The last good version is a copy of the YAML files themselves (`good-<version>/`), not a pickle, so
+that it still loads after the bot's code was updated.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ import hashlib
 import logging
 import os
 import pickle
+import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
 from bot import lemmas
-from bot.knowledge import KnowledgeBase, content_version
+from bot.knowledge import KnowledgeBase, check, content_version, yaml_files
 from bot.matching import Index
+from bot.problems import Problem
 
 log = logging.getLogger(__name__)
 CODE = (
@@ -94,3 +100,49 @@ def cached_index(kb: KnowledgeBase, directory: Path | None = None) -> Index:
     except OSError as exc:  # a read-only home folder: answer anyway, just slower next time
         log.info("could not save the index cache in %s: %r", folder, exc)
     return index
+
+
+def remember_good(directory: Path, kb: KnowledgeBase, cache_folder: Path | None = None) -> None:
+    """Keep a copy of the YAML files `kb` was loaded from (a validated version), replacing the
+    previous one; files edited meanwhile are not kept. Never fails: without it the bot only loses
+    the fallback."""
+    folder = cache_folder or cache_dir()
+    target = folder / f"good-{kb.version}"
+    if target.is_dir():
+        return
+    temporary = folder / f"good-{kb.version}.tmp"
+    try:
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        for path in yaml_files(directory):
+            shutil.copy2(path, temporary / path.name)
+        if content_version(temporary) != kb.version:  # a volunteer saved a file while it was copied
+            shutil.rmtree(temporary, ignore_errors=True)
+            return
+        temporary.rename(target)
+        for old in folder.glob("good-*"):
+            if old != target:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        log.warning("could not keep the last good knowledge in %s: %r", folder, exc)
+
+
+def knowledge_for_start(
+    directory: Path, cache_folder: Path | None = None
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """The knowledge base to start on, and the errors of the files as they are now.
+
+    Valid files: their knowledge base (remembered as the last good version) and no errors. Broken
+    files: the last good version, if there ever was one, with the errors to report; else None."""
+    kb, problems = check(directory)
+    if kb is not None:
+        remember_good(directory, kb, cache_folder)
+        return kb, []
+    errors = sorted(p for p in problems if p.severity == "error")
+    folder = cache_folder or cache_dir()
+    saved = sorted((p for p in folder.glob("good-*") if p.suffix != ".tmp"), key=lambda p: -p.stat().st_mtime)
+    for version in saved:
+        good, _ = check(version)
+        if good is not None:
+            return good, errors
+    return None, errors

@@ -1,24 +1,42 @@
 """The bot's only database: who subscribed, in which language, and who asked for which reminder.
 
-Nothing a user wrote is stored here. One aiosqlite connection in autocommit mode is shared by
-every coroutine; writes that belong together run inside `transaction()`, which holds a lock
-around BEGIN IMMEDIATE ... COMMIT so that one coroutine can never commit another's half-done work.
+Nothing a user wrote is stored here (only, when an editor switches it on, anonymised unanswered
+questions). Every write goes through one writer, modelled on Datasette's `execute_write_fn`: one
+thread owns one sqlite3 connection and runs plain functions `fn(conn)` one after another, each
+inside BEGIN IMMEDIATE ... COMMIT, and hands back their result. A write that returned is committed;
+a write that fails rolls back itself and nothing else, so no coroutine can undo another's work.
+Reads use a second, query-only connection and see committed data only.
+
+To add a write: a method that defines `def write(db: sqlite3.Connection) -> T` and returns
+`await self.write(write)`. To add a table or a column: append a script to MIGRATIONS.
+
+A write that does not reach the file raises `NotSaved` (logged at ERROR here), so that the caller
+tells the user it was not saved instead of "Done". The file is checked before every write and every
+minute: when it was deleted or replaced while the bot ran, writes are refused until a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import secrets
+import contextlib
+import logging
+import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
+
+from bot.config import database_path_problem
+from bot.unanswered import KEEP_DAYS, AskerKeys
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+WriteFn = Callable[[sqlite3.Connection], T]
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: users and their reminder requests
@@ -90,7 +108,27 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
-    # 4: what finally failed is told to the organisers; a broadcast's report is given once, even across a crash
+    # 4: the key of the unanswered log's hash moves out of the database into a file beside it; the
+    # rows hashed with the old key (and anonymised the old, weaker way) go with it. A row names its key,
+    # so that it is deleted with it. `meta` holds the time of the last start, written at every start.
+    """
+    DROP TABLE secrets;
+    DROP TABLE unanswered;
+    CREATE TABLE unanswered (
+        id      INTEGER PRIMARY KEY,
+        day     TEXT NOT NULL,
+        text    TEXT NOT NULL,   -- anonymised: only listed and everyday words; names and numbers replaced
+        asker   TEXT NOT NULL,   -- keyed hash of the chat id: counts people, and finds their rows for /forget
+        key     TEXT NOT NULL    -- the id of that key, which lives in a file beside the database
+    );
+    CREATE INDEX unanswered_day ON unanswered (day);
+    CREATE INDEX unanswered_asker ON unanswered (asker);
+    CREATE TABLE meta (
+        name    TEXT PRIMARY KEY,
+        value   TEXT NOT NULL
+    );
+    """,
+    # 5: what finally failed is told to the organisers; a broadcast's report is given once, even across a crash
     """
     ALTER TABLE outbox ADD COLUMN tell_organisers INTEGER NOT NULL DEFAULT 0;  -- 1: given up, not yet told
     CREATE INDEX outbox_tell ON outbox (id) WHERE tell_organisers = 1;
@@ -100,11 +138,21 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-KEEP_UNANSWERED_DAYS = 30
+
+KEEP_UNANSWERED_DAYS = KEEP_DAYS
+CHECK_EVERY = 60.0
+"""Seconds between two checks that the database file is still the one the bot opened."""
+FILE_ERRORS = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_NOTADB", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_PERM")
+"""SQLite's errors that are about the file, not about what was written to it."""
 
 
 class StoreError(Exception):
-    """The database cannot be opened or migrated; the message says what to do."""
+    """The database cannot be opened or migrated; the message is one sentence that says what to do."""
+
+
+class NotSaved(StoreError):
+    """A write did not reach the database (read-only, deleted or replaced file, full disk ...):
+    the user must hear that it was not saved, never "Done"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,69 +167,240 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def explain(path: Path, exc: BaseException) -> str:
+    """One sentence for the person starting the bot: which file, what is wrong, what to do."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    if name.startswith("SQLITE_NOTADB"):
+        return f"{path} is not a SQLite database: set BOT_DB_PATH to another file, or move this one away."
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")) or isinstance(exc, PermissionError):
+        return (
+            f"The database {path} cannot be written (the file or its folder is read-only for this user): "
+            "allow writing there, or set BOT_DB_PATH."
+        )
+    if name.startswith("SQLITE_CANTOPEN"):
+        return f"The database {path} cannot be opened or created: check its folder, or set BOT_DB_PATH."
+    if name.startswith("SQLITE_IOERR"):
+        return f"The database {path} could not be written (input/output error): check the disk and its permissions."
+    if name.startswith("SQLITE_FULL"):
+        return f"The disk that holds the database {path} is full: free some space."
+    if isinstance(exc, sqlite3.IntegrityError):
+        return f"The database {path} refused a write that breaks its rules ({exc}): a bug to report."
+    return f"The database {path} cannot be used ({exc}): check BOT_DB_PATH."
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    """Device and inode: a file deleted and created again, or moved over, has other ones."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
+def open_for_writing(path: Path) -> sqlite3.Connection:
+    """The writer's connection: folders made, settings applied, migrated, and written once, so that
+    a file the bot cannot write stops it at start-up instead of at a user's /subscribe."""
+    problem = database_path_problem(path)
+    if problem is not None:
+        raise StoreError(f"The database {path} cannot be used: {problem}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(explain(path, exc)) from None
+    try:
+        db = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(explain(path, exc)) from None
+    try:
+        db.execute("PRAGMA busy_timeout=5000")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        _migrate(db)
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('opened', ?)", (_now(),))
+        db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        db.close()
+        raise StoreError(explain(path, exc)) from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    row = db.execute("PRAGMA user_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Each missing migration in its own transaction, with the version it brings: all or nothing."""
+    version = schema_version(db)
+    if version > len(MIGRATIONS):
+        raise StoreError(f"The database is from a newer version of the bot (schema {version}); update the bot's code.")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        try:
+            db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if str(getattr(exc, "sqlite_errorname", "")).startswith(FILE_ERRORS):
+                raise  # the file cannot be written: explained by the caller
+            raise StoreError(f"Updating the database to schema {number} failed, nothing was changed: {exc}") from exc
+
+
+class Writer:
+    """The one connection that writes, used from one thread: writes run one at a time, each in its
+    own transaction, in the order they were asked for."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._db: sqlite3.Connection | None = None
+        self._identity: tuple[int, int] | None = None
+        self.stopped: str | None = None  # why writes are refused until a restart
+        self._closed = False
+
+    async def run(self, fn: Callable[[], T]) -> T:
+        """`fn()` on the writer's thread, after every write asked for before it."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn)
+
+    async def start(self) -> None:
+        def connect() -> None:
+            self._db = open_for_writing(self.path)
+            self._identity = file_identity(self.path)
+
+        try:
+            await self.run(connect)
+        except BaseException:
+            self._thread.shutdown(wait=False)
+            raise
+
+    async def write(self, fn: WriteFn[T]) -> T:
+        if self._closed:
+            raise NotSaved("the database is closed (the bot is stopping)")
+        return await self.run(lambda: self.transaction(fn))
+
+    def transaction(self, fn: WriteFn[T]) -> T:
+        """BEGIN IMMEDIATE, `fn(db)`, COMMIT; ROLLBACK if anything fails. Runs on the writer's thread."""
+        if self._db is None:
+            raise NotSaved("the database is closed")
+        problem = self.check()
+        if problem is not None:
+            raise NotSaved(problem)
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(db)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError) as exc:
+            log.error("a write to the database %s failed and was not saved: %s", self.path, explain(self.path, exc))
+            raise NotSaved(explain(self.path, exc)) from exc
+        return result
+
+    def check(self) -> str | None:
+        """Why writes are refused, if they are: the file the bot opened is no longer at its path."""
+        if self.stopped is not None or self._identity is None:
+            return self.stopped
+        try:
+            same = file_identity(self.path) == self._identity
+            problem = None if same else f"the database {self.path} was replaced by another file while the bot ran"
+        except FileNotFoundError:
+            problem = f"the database {self.path} (or its folder) was deleted while the bot ran"
+        except OSError as exc:
+            problem = f"the database {self.path} cannot be checked ({exc.strerror})"
+        if problem is not None:
+            self.stopped = problem
+            log.error("%s: no write is accepted until the bot is restarted", problem)
+        return problem
+
+    async def close(self) -> None:
+        def close() -> None:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+        if self._closed:
+            return
+        self._closed = True
+        await self.run(close)
+        self._thread.shutdown(wait=True)
+
+
 class Store:
     """Typed access to the SQLite file; create with `await Store.open(path)`, end with `close()`."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-        self._lock = asyncio.Lock()
+    def __init__(self, db: aiosqlite.Connection, writer: Writer) -> None:
+        self.db = db  # for reading only (query_only): every write goes through `write`
+        self.writer = writer
+        self.asker_keys = AskerKeys(Path(f"{writer.path}-unanswered.key"))
+        self._watch: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    async def open(cls, path: Path | str, check_every: float | None = CHECK_EVERY) -> Store:
+        """Open (creating folders and file), migrate, write once; then check the file every
+        `check_every` seconds (None: only before each write)."""
+        path = Path(path)
+        writer = Writer(path)
+        await writer.start()
         try:
-            db = await aiosqlite.connect(str(path), isolation_level=None)
+            db = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"Cannot open the database {path}: {exc}. Check BOT_DB_PATH.") from None
-        store = cls(db)
+            await writer.close()
+            raise StoreError(explain(path, exc)) from None
+        store = cls(db, writer)
         try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA synchronous=FULL")
-            await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA busy_timeout=5000")
-            await store._migrate()
+            await db.execute("PRAGMA query_only=ON")
+            await store.purge_unanswered(datetime.now(UTC).date())
         except BaseException:
-            await db.close()
+            await store.close()
             raise
+        if check_every:
+            store._watch = asyncio.create_task(store._watch_file(check_every), name="database-check")
         return store
 
-    async def close(self) -> None:
-        async with self._lock:
-            await self.db.close()
+    @staticmethod
+    def probe(path: Path | str) -> None:
+        """Open, migrate and write once without running anything: a StoreError says what is wrong."""
+        open_for_writing(Path(path)).close()
 
-    async def _migrate(self) -> None:
-        version = await self.schema_version()
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"The database is from a newer version of the bot (schema {version}); update the bot's code."
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            try:
-                await self.db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-            except sqlite3.Error as exc:
-                if self.db.in_transaction:
-                    await self.db.execute("ROLLBACK")
-                raise StoreError(
-                    f"Updating the database to schema {number} failed, nothing was changed: {exc}"
-                ) from exc
+    async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        await self.writer.close()
+        await self.db.close()
+
+    async def write(self, fn: WriteFn[T]) -> T:
+        """Run `fn(db)` in its own transaction on the one writer; NotSaved when it did not land."""
+        return await self.writer.write(fn)
+
+    async def check(self) -> str | None:
+        """Why writes are refused (the file was deleted or replaced), or None while all is well."""
+        return await self.writer.run(self.writer.check)
+
+    async def _watch_file(self, every: float) -> None:
+        """Every `every` seconds: is the file still ours (logged at ERROR once when not)? Once a day,
+        unanswered questions older than 30 days are deleted, even when none is being recorded."""
+        purged = datetime.now(UTC).date()
+        while await self.check() is None:
+            await asyncio.sleep(every)
+            today = datetime.now(UTC).date()
+            if today != purged:
+                with contextlib.suppress(NotSaved):
+                    await self.purge_unanswered(today)
+                purged = today
 
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Writes that must land together. Never await the network inside one."""
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
 
     async def _one(self, sql: str, params: Iterable[object] = ()) -> sqlite3.Row | tuple[object, ...] | None:
         async with self.db.execute(sql, tuple(params)) as cursor:
@@ -200,50 +419,68 @@ class Store:
         language = None if row[1] is None else str(row[1])
         return StoredUser(int(str(row[0])), language, bool(row[2]), bool(row[3]))
 
-    async def _ensure_user(self, db: aiosqlite.Connection, chat_id: int) -> None:
-        await db.execute("INSERT OR IGNORE INTO users (chat_id, created) VALUES (?, ?)", (chat_id, _now()))
+    @staticmethod
+    def _ensure_user(db: sqlite3.Connection, chat_id: int) -> None:
+        db.execute("INSERT OR IGNORE INTO users (chat_id, created) VALUES (?, ?)", (chat_id, _now()))
 
     async def set_language(self, chat_id: int, language: str) -> None:
-        async with self.transaction() as db:
-            await self._ensure_user(db, chat_id)
-            await db.execute("UPDATE users SET language = ?, active = 1 WHERE chat_id = ?", (language, chat_id))
+        def write(db: sqlite3.Connection) -> None:
+            self._ensure_user(db, chat_id)
+            db.execute("UPDATE users SET language = ?, active = 1 WHERE chat_id = ?", (language, chat_id))
+
+        await self.write(write)
 
     async def subscribe(self, chat_id: int, language: str | None) -> bool:
         """Subscribe to event reminders; False if already subscribed."""
-        async with self.transaction() as db:
-            await self._ensure_user(db, chat_id)
-            cursor = await db.execute(
+
+        def write(db: sqlite3.Connection) -> bool:
+            self._ensure_user(db, chat_id)
+            cursor = db.execute(
                 "UPDATE users SET subscribed = 1, active = 1, language = COALESCE(language, ?) "
                 "WHERE chat_id = ? AND (subscribed = 0 OR active = 0)",
                 (language, chat_id),
             )
             return cursor.rowcount > 0
 
+        return await self.write(write)
+
     async def unsubscribe(self, chat_id: int) -> bool:
         """Stop event reminders; False if not subscribed."""
-        cursor = await self.db.execute(
-            "UPDATE users SET subscribed = 0 WHERE chat_id = ? AND subscribed = 1", (chat_id,)
-        )
-        return cursor.rowcount > 0
+
+        def write(db: sqlite3.Connection) -> bool:
+            sql = "UPDATE users SET subscribed = 0 WHERE chat_id = ? AND subscribed = 1"
+            return db.execute(sql, (chat_id,)).rowcount > 0
+
+        return await self.write(write)
 
     async def mark_blocked(self, chat_id: int) -> None:
         """The user blocked the bot: no more messages until they come back and subscribe again."""
-        async with self.transaction() as db:
-            await db.execute("UPDATE users SET active = 0, subscribed = 0 WHERE chat_id = ?", (chat_id,))
-            await db.execute("DELETE FROM reminder_requests WHERE chat_id = ?", (chat_id,))
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE users SET active = 0, subscribed = 0 WHERE chat_id = ?", (chat_id,))
+            db.execute("DELETE FROM reminder_requests WHERE chat_id = ?", (chat_id,))
+
+        await self.write(write)
 
     async def forget(self, chat_id: int) -> int:
-        """Delete every row about this chat; the number of rows deleted (0 for a stranger)."""
-        deleted = 0
-        async with self.transaction() as db:
+        """Delete every row about this chat, its unanswered questions included (found by their keyed
+        hash); the number of rows deleted (0 for a stranger)."""
+
+        def write(db: sqlite3.Connection) -> int:
+            deleted = 0
             for table in self.personal_tables():
-                cursor = await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))  # noqa: S608
+                cursor = db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))  # noqa: S608
                 deleted += max(cursor.rowcount, 0)
-        return deleted
+            for asker in self.asker_keys.hashes(chat_id):
+                deleted += max(db.execute("DELETE FROM unanswered WHERE asker = ?", (asker,)).rowcount, 0)
+            return deleted
+
+        return await self.write(write)
 
     @staticmethod
     def personal_tables() -> tuple[str, ...]:
-        """Every table with a chat_id column, children first: what /forget must clear."""
+        """Every table with a chat_id column, children first: what /forget must clear (and the
+        unanswered questions, which carry a keyed hash instead)."""
         return ("outbox", "reminder_requests", "users")
 
     async def subscribers(self) -> list[tuple[int, str | None]]:
@@ -256,14 +493,17 @@ class Store:
 
     async def request_reminder(self, chat_id: int, event_id: str, occurrence: datetime) -> bool:
         """Remember that this chat wants a reminder of this occurrence; False if it already asked."""
-        async with self.transaction() as db:
-            await self._ensure_user(db, chat_id)
-            await db.execute("UPDATE users SET active = 1 WHERE chat_id = ?", (chat_id,))
-            cursor = await db.execute(
+
+        def write(db: sqlite3.Connection) -> bool:
+            self._ensure_user(db, chat_id)
+            db.execute("UPDATE users SET active = 1 WHERE chat_id = ?", (chat_id,))
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO reminder_requests (chat_id, event_id, occurrence, created) VALUES (?, ?, ?, ?)",
                 (chat_id, event_id, occurrence.isoformat(), _now()),
             )
             return cursor.rowcount > 0
+
+        return await self.write(write)
 
     async def reminder_requests(self, event_id: str | None = None) -> list[tuple[int, str, str]]:
         sql = "SELECT chat_id, event_id, occurrence FROM reminder_requests"
@@ -292,12 +532,16 @@ class Store:
 
     async def create_draft(self, kind: str, text: str, created_by: int | None, language: str | None = None) -> int:
         """A broadcast the organiser has not confirmed yet: nothing is queued."""
-        cursor = await self.db.execute(
-            "INSERT INTO broadcasts (kind, text, created_by, created, language) VALUES (?, ?, ?, ?, ?)",
-            (kind, text, created_by, _now(), language),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+
+        def write(db: sqlite3.Connection) -> int:
+            cursor = db.execute(
+                "INSERT INTO broadcasts (kind, text, created_by, created, language) VALUES (?, ?, ?, ?, ?)",
+                (kind, text, created_by, _now(), language),
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+        return await self.write(write)
 
     async def broadcast(self, broadcast_id: int) -> Broadcast | None:
         rows = await self._broadcasts("WHERE id = ?", (broadcast_id,))
@@ -330,64 +574,76 @@ class Store:
         return found
 
     async def cancel_draft(self, broadcast_id: int) -> bool:
-        cursor = await self.db.execute(
-            "UPDATE broadcasts SET state = 'cancelled', finished = ? WHERE id = ? AND state = 'draft'",
-            (_now(), broadcast_id),
-        )
-        return cursor.rowcount > 0
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE broadcasts SET state = 'cancelled', finished = ? WHERE id = ? AND state = 'draft'",
+                (_now(), broadcast_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.write(write)
 
     async def start_broadcast(self, broadcast_id: int, progress_message: int | None, now: datetime) -> int | None:
         """Queue one row per active subscriber, in the same transaction that marks it sending.
 
         Returns the number of recipients, or None if it was not a draft (a second tap on Send)."""
-        async with self.transaction() as db:
-            cursor = await db.execute(
+
+        def write(db: sqlite3.Connection) -> int | None:
+            cursor = db.execute(
                 "UPDATE broadcasts SET state = 'sending', progress_message = ? WHERE id = ? AND state = 'draft'",
                 (progress_message, broadcast_id),
             )
             if cursor.rowcount == 0:
                 return None
-            cursor = await db.execute(
+            cursor = db.execute(
                 "INSERT INTO outbox (broadcast_id, chat_id, not_before, updated) "
                 "SELECT ?, chat_id, ?, ? FROM users WHERE subscribed = 1 AND active = 1",
                 (broadcast_id, _iso(now), _now()),
             )
             recipients = max(cursor.rowcount, 0)
-            await db.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?", (recipients, broadcast_id))
+            db.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?", (recipients, broadcast_id))
             if recipients == 0:
-                await db.execute(
-                    "UPDATE broadcasts SET state = 'done', finished = ? WHERE id = ?", (_now(), broadcast_id)
-                )
-        return recipients
+                db.execute("UPDATE broadcasts SET state = 'done', finished = ? WHERE id = ?", (_now(), broadcast_id))
+            return recipients
+
+        return await self.write(write)
 
     async def enqueue(self, items: Iterable[Queued], broadcast_id: int | None = None, told: Iterable[int] = ()) -> int:
         """Queue messages; one whose key is already queued (or was sent) is skipped. Returns the new ones.
 
         `told`: rows given up whose notice is among `items`, unflagged in the same transaction."""
-        added = 0
-        async with self.transaction() as db:
-            await db.executemany("UPDATE outbox SET tell_organisers = 0 WHERE id = ?", [(i,) for i in told])
-            for item in items:
-                cursor = await db.execute(
+        told_rows = [(i,) for i in told]
+        rows = [
+            (
+                broadcast_id,
+                item.chat_id,
+                item.text,
+                item.key,
+                _iso(item.not_before),
+                None if item.expires is None else _iso(item.expires),
+                _now(),
+            )
+            for item in items
+        ]
+
+        def write(db: sqlite3.Connection) -> int:
+            db.executemany("UPDATE outbox SET tell_organisers = 0 WHERE id = ?", told_rows)
+            added = 0
+            for row in rows:
+                cursor = db.execute(
                     "INSERT OR IGNORE INTO outbox (broadcast_id, chat_id, text, key, not_before, expires, updated) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        broadcast_id,
-                        item.chat_id,
-                        item.text,
-                        item.key,
-                        _iso(item.not_before),
-                        None if item.expires is None else _iso(item.expires),
-                        _now(),
-                    ),
+                    row,
                 )
                 added += max(cursor.rowcount, 0)
             if broadcast_id is not None:
-                await db.execute(
+                db.execute(
                     "UPDATE broadcasts SET recipients = recipients + ?, state = 'sending' WHERE id = ?",
                     (added, broadcast_id),
                 )
-        return added
+            return added
+
+        return await self.write(write)
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Messages whose time has come, oldest first."""
@@ -412,19 +668,27 @@ class Store:
     async def mark(self, item_id: int, state: str, error: str | None = None, tell: bool = False) -> None:
         """One durable write per send: the row's final state (or 'pending' again). `tell`: a final
         failure the organisers are to hear of. The last error is kept when there is no new one."""
-        await self.db.execute(
-            "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = COALESCE(?, last_error), "
-            "tell_organisers = ?, updated = ? WHERE id = ?",
-            (state, error, int(tell), _now(), item_id),
-        )
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = COALESCE(?, last_error), "
+                "tell_organisers = ?, updated = ? WHERE id = ?",
+                (state, error, int(tell), _now(), item_id),
+            )
+
+        await self.write(write)
 
     async def retry_later(self, item_id: int, when: datetime, error: str, expires: datetime | None = None) -> None:
         """Try the row again at `when`; `expires` becomes its deadline if it had none."""
-        await self.db.execute(
-            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?, updated = ?, "
-            "expires = COALESCE(expires, ?) WHERE id = ?",
-            (_iso(when), error, _now(), None if expires is None else _iso(expires), item_id),
-        )
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ?, updated = ?, "
+                "expires = COALESCE(expires, ?) WHERE id = ?",
+                (_iso(when), error, _now(), None if expires is None else _iso(expires), item_id),
+            )
+
+        await self.write(write)
 
     async def untold_failures(self) -> list[tuple[int, str | None]]:
         """Rows given up that the organisers have not heard of: (id, key)."""
@@ -439,26 +703,37 @@ class Store:
 
     async def finish_if_done(self, broadcast_id: int) -> bool:
         """Mark a broadcast done when none of its rows is pending; True the first time."""
-        cursor = await self.db.execute(
-            "UPDATE broadcasts SET state = 'done', finished = ? WHERE id = ? AND state = 'sending' "
-            "AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = ? AND state = 'pending')",
-            (_now(), broadcast_id, broadcast_id),
-        )
-        return cursor.rowcount > 0
+
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE broadcasts SET state = 'done', finished = ? WHERE id = ? AND state = 'sending' "
+                "AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = ? AND state = 'pending')",
+                (_now(), broadcast_id, broadcast_id),
+            )
+            return cursor.rowcount > 0
+
+        return await self.write(write)
 
     async def finished_broadcasts(self) -> list[int]:
         """Mark done every sending broadcast with nothing left pending; the ids of the done ones
         whose final report has not been given yet (`mark_reported`)."""
-        await self.db.execute(
-            "UPDATE broadcasts SET state = 'done', finished = ? WHERE state = 'sending' AND NOT EXISTS "
-            "(SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id AND state = 'pending')",
-            (_now(),),
-        )
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE broadcasts SET state = 'done', finished = ? WHERE state = 'sending' AND NOT EXISTS "
+                "(SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id AND state = 'pending')",
+                (_now(),),
+            )
+
+        await self.write(write)
         rows = await self._all("SELECT id FROM broadcasts WHERE state = 'done' AND reported IS NULL ORDER BY id")
         return [int(str(r[0])) for r in rows]
 
     async def mark_reported(self, broadcast_id: int) -> None:
-        await self.db.execute("UPDATE broadcasts SET reported = ? WHERE id = ?", (_now(), broadcast_id))
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE broadcasts SET reported = ? WHERE id = ?", (_now(), broadcast_id))
+
+        await self.write(write)
 
     async def queued_keys(self, prefix: str) -> set[str]:
         rows = await self._all("SELECT key FROM outbox WHERE key LIKE ?", (prefix.replace("%", "") + "%",))
@@ -466,17 +741,20 @@ class Store:
 
     async def update_reminder(self, chat_id: int, event_id: str, old: str, new: datetime | None) -> None:
         """Move a reminder request to the event's new time, or drop it when the event is gone."""
-        async with self.transaction() as db:
-            await db.execute(
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute(
                 "DELETE FROM reminder_requests WHERE chat_id = ? AND event_id = ? AND occurrence = ?",
                 (chat_id, event_id, old),
             )
             if new is not None:
-                await db.execute(
+                db.execute(
                     "INSERT OR IGNORE INTO reminder_requests (chat_id, event_id, occurrence, created) "
                     "VALUES (?, ?, ?, ?)",
                     (chat_id, event_id, new.isoformat(), _now()),
                 )
+
+        await self.write(write)
 
     # ---- anonymous counts ------------------------------------------------------------------
 
@@ -484,12 +762,17 @@ class Store:
         await self.add_counts(day, [(metric, key, by)])
 
     async def add_counts(self, day: date, rows: Iterable[tuple[str, str, int]]) -> None:
-        """Add to several counters in one statement, one commit."""
-        await self.db.executemany(
-            "INSERT INTO daily_counts (day, metric, key, count) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (day, metric, key) DO UPDATE SET count = count + excluded.count",
-            [(day.isoformat(), metric, key, count) for metric, key, count in rows],
-        )
+        """Add to several counters in one transaction."""
+        values = [(day.isoformat(), metric, key, count) for metric, key, count in rows]
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "INSERT INTO daily_counts (day, metric, key, count) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (day, metric, key) DO UPDATE SET count = count + excluded.count",
+                values,
+            )
+
+        await self.write(write)
 
     async def counts_since(self, day: date) -> list[tuple[str, str, str, int]]:
         rows = await self._all(
@@ -501,30 +784,37 @@ class Store:
     # ---- unanswered questions ----------------------------------------------------------------
 
     async def record_unanswered(self, today: date, text: str, chat_id: int) -> None:
-        """Keep an anonymised question for 30 days, with a pseudonym that cannot be linked to the chat
-        once the monthly key is replaced."""
-        key = await self._monthly_key(today)
-        asker = hmac.new(key, str(chat_id).encode(), hashlib.sha256).hexdigest()[:16]
-        async with self.transaction() as db:
-            oldest = (today - timedelta(days=KEEP_UNANSWERED_DAYS)).isoformat()
-            await db.execute("DELETE FROM unanswered WHERE day < ?", (oldest,))
-            await db.execute(
-                "INSERT INTO unanswered (day, text, asker) VALUES (?, ?, ?)", (today.isoformat(), text, asker)
+        """Keep an anonymised question for 30 days with a keyed hash of the chat: enough to count
+        different people and to find their rows for /forget, and nothing once the key is gone."""
+
+        def write(db: sqlite3.Connection) -> None:
+            key = self.asker_keys.current(today)  # may create or retire a key (a file beside the database)
+            self._purge_unanswered(db, today)
+            db.execute(
+                "INSERT INTO unanswered (day, text, asker, key) VALUES (?, ?, ?, ?)",
+                (today.isoformat(), text, key.hash(chat_id), key.id),
             )
+
+        await self.write(write)
+
+    async def purge_unanswered(self, today: date) -> None:
+        """Delete unanswered questions older than 30 days, and those whose key is gone."""
+
+        def write(db: sqlite3.Connection) -> None:
+            self.asker_keys.retire(today)
+            self._purge_unanswered(db, today)
+
+        await self.write(write)
+
+    def _purge_unanswered(self, db: sqlite3.Connection, today: date) -> None:
+        oldest = (today - timedelta(days=KEEP_UNANSWERED_DAYS)).isoformat()
+        live = [key.id for key in self.asker_keys.load()]
+        marks = ", ".join("?" * len(live))
+        db.execute(f"DELETE FROM unanswered WHERE day < ? OR key NOT IN ({marks})", (oldest, *live))  # noqa: S608
 
     async def unanswered_since(self, day: date) -> list[tuple[str, str]]:
         rows = await self._all("SELECT text, asker FROM unanswered WHERE day >= ? ORDER BY id", (day.isoformat(),))
         return [(str(r[0]), str(r[1])) for r in rows]
-
-    async def _monthly_key(self, today: date) -> bytes:
-        row = await self._one("SELECT value, created FROM secrets WHERE name = 'asker-key'")
-        if row is not None and date.fromisoformat(str(row[1])) > today - timedelta(days=KEEP_UNANSWERED_DAYS):
-            return bytes(row[0])  # type: ignore[arg-type]
-        key = secrets.token_bytes(32)
-        await self.db.execute(
-            "INSERT OR REPLACE INTO secrets (name, value, created) VALUES ('asker-key', ?, ?)", (key, today.isoformat())
-        )
-        return key
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bot.assistant import Assistant
+from bot.index_cache import remember_good
 from bot.knowledge import Problem, check
 
 Fingerprint = tuple[tuple[str, int, int], ...]
@@ -28,6 +29,9 @@ async def load_beside(directory: Path) -> tuple[Assistant | None, list[Problem]]
 
     def build() -> tuple[Assistant | None, list[Problem]]:
         kb, problems = check(directory)
-        return (Assistant(kb) if kb is not None else None), problems
+        if kb is None:
+            return None, problems
+        remember_good(directory, kb)  # the version to start on if a file is broken at the next start
+        return Assistant(kb), problems
 
     return await asyncio.to_thread(build)

@@ -77,7 +77,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Callable[[],
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = application.bot_data["settings"]
     kb: KnowledgeBase = application.bot_data.pop("knowledge")
-    store = await Store.open(settings.db_path)
+    store = await Store.open(settings.db_path, check_every=settings.db_check_seconds)
     application.bot_data["service"] = ChatService(
         Assistant(kb, cached_index(kb)),
         store,

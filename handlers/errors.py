@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import traceback
 
 from telegram import Update
 from telegram.error import Forbidden
 
+from bot.store import NotSaved
 from handlers.chat import Context, sender, service
 from handlers.sending import send_reply
 
@@ -21,10 +24,12 @@ async def on_error(update: object, context: Context) -> None:
     svc = service(context)
     if isinstance(error, Forbidden) and chat is not None:
         log.info("chat %s blocked the bot; marked inactive", chat)
-        await svc.store.mark_blocked(chat)
+        with contextlib.suppress(NotSaved):  # the store logged it; nobody is left to tell
+            await svc.store.mark_blocked(chat)
         return
-    # The exception's type and where it happened; never the message text the user sent.
-    log.error("error handling %s update from chat %s: %r", kind, chat, error, exc_info=error)
+    # The exception's type and where it happened, never its message: that may quote what the user sent.
+    where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+    log.error("error handling %s update from chat %s: %s\n%s", kind, chat, type(error).__name__, where.rstrip())
     if who is None:
         return
     try:

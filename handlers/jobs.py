@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from telegram.ext import Application
+
 from bot.config import Settings
+from bot.problems import Problem
 from bot.replies import Reply
 from bot.watch import fingerprint
 from handlers.chat import Context, service
@@ -54,3 +57,23 @@ async def watch_knowledge(context: Context) -> None:
     log.info("knowledge files changed: %s", reply.text.splitlines()[0])
     await tell_organisers(context, reply)
     await queue_reminders(context)
+
+
+def report_knowledge_problems(application: Application, problems: list[Problem]) -> None:  # type: ignore[type-arg]
+    """The bot starts on the last good knowledge because of these problems: organisers hear it
+    once, as soon as it runs."""
+    if problems:
+        assert application.job_queue is not None
+        application.job_queue.run_once(
+            _started_on_last_good,
+            when=1,
+            data=problems,
+            name="knowledge-at-start",
+            job_kwargs={"misfire_grace_time": None},  # counted from now, before the bot started: run however late
+        )
+
+
+async def _started_on_last_good(context: Context) -> None:
+    problems = context.job.data if context.job else None
+    assert isinstance(problems, list)
+    await tell_organisers(context, service(context).started_on_last_good(problems))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -54,3 +55,14 @@ def buttons(message: dict[str, Any]) -> list[str]:
     if isinstance(markup, str):
         markup = json.loads(markup)
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def stop(process: asyncio.subprocess.Process, timeout: float = 20) -> str:  # noqa: ASYNC109
+    """SIGTERM, as systemd stops the bot; its log (stderr) once it exited. Killed if it hangs."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    return stderr.decode()

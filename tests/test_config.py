@@ -10,6 +10,7 @@ import pytest
 from bot.config import DEFAULT_API_URL, Settings, SettingsError
 from bot.flood import FloodLimiter, Verdict
 from bot.logsafe import RedactingFilter, install_redaction
+from tests.filesystem import read_only
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123"
 
@@ -70,6 +71,88 @@ def test_a_bad_setting_is_named_in_one_sentence(env: dict[str, str], named: str)
         Settings.from_env(full, dotenv=None)
     message = str(caught.value)
     assert message.startswith(named) and message.count("\n") == 0
+
+
+NUMERIC = {
+    "BOT_SEND_RATE": "from 0 to 1000",
+    "BOT_BROADCAST_RATE": "from 0.1 to 1000",
+    "BOT_FLOOD_LIMIT": "a whole number from 1 to 1000",
+    "BOT_DB_CHECK_SECONDS": "from 1 to 3600",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMERIC))
+@pytest.mark.parametrize("raw", ["nan", "NaN", "inf", "-inf", "1e400", "-1", "1e9", "", "fast", "0x10"])
+def test_every_number_outside_its_range_is_refused_naming_the_variable_and_the_range(name: str, raw: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_SEND_RATE": "0", name: raw}
+    if raw == "":  # empty means the default
+        assert Settings.from_env(env, dotenv=None)
+        return
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env, dotenv=None)
+    message = str(caught.value)
+    assert message.startswith(name) and NUMERIC[name] in message and repr(raw) in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"BOT_SEND_RATE": "0"}, ("send_rate", 0.0)),
+        ({"BOT_SEND_RATE": "1000", "BOT_BROADCAST_RATE": "1000"}, ("broadcast_rate", 1000.0)),
+        ({"BOT_BROADCAST_RATE": "0.1"}, ("broadcast_rate", 0.1)),
+        ({"BOT_FLOOD_LIMIT": "1"}, ("flood_limit", 1)),
+        ({"BOT_FLOOD_LIMIT": "1000"}, ("flood_limit", 1000)),
+        ({"BOT_DB_CHECK_SECONDS": "2.5"}, ("db_check_seconds", 2.5)),
+    ],
+)
+def test_the_ends_of_each_range_are_accepted(env: dict[str, str], expected: tuple[str, float]) -> None:
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, dotenv=None)
+    assert getattr(settings, expected[0]) == expected[1]
+
+
+def test_a_fraction_of_a_message_per_minute_is_refused() -> None:
+    with pytest.raises(SettingsError, match=r"^BOT_FLOOD_LIMIT must be a whole number"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_FLOOD_LIMIT": "2.5"}, dotenv=None)
+
+
+@pytest.mark.parametrize("ids", ["0", "99999999999999999999", "-99999999999999999999"])
+def test_an_impossible_admin_id_is_refused(ids: str) -> None:
+    with pytest.raises(SettingsError, match=r"^BOT_ADMIN_IDS must be Telegram user ids from 1 to"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": ids}, dotenv=None)
+
+
+def test_a_database_path_under_a_file_is_one_sentence(tmp_path: Path) -> None:
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    for path in (afile / "bot.sqlite3", afile / "deeper" / "bot.sqlite3"):
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_PATH": str(path)}, dotenv=None)
+        message = str(caught.value)
+        assert message.startswith("BOT_DB_PATH") and f"{afile} is a file, not a folder" in message
+        assert "\n" not in message
+
+
+def test_a_database_path_that_is_a_folder_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"^BOT_DB_PATH cannot be used: .* is a folder, not a file"):
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_PATH": str(tmp_path)}, dotenv=None)
+
+
+def test_a_database_path_in_an_unwritable_folder_is_one_sentence(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    with read_only(locked):
+        for path in (locked / "bot.sqlite3", locked / "data" / "bot.sqlite3"):
+            with pytest.raises(SettingsError) as caught:
+                Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_PATH": str(path)}, dotenv=None)
+            message = str(caught.value)
+            assert message.startswith("BOT_DB_PATH") and f"the folder {locked} is not writable" in message
+
+
+def test_a_database_path_in_a_folder_still_to_be_made_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "bot.sqlite3"
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DB_PATH": str(path)}, dotenv=None).db_path == path
+    assert not (tmp_path / "a").exists(), "checking makes nothing"
 
 
 def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:

@@ -65,11 +65,12 @@ def store_of(app: Any) -> Store:
 
 async def subscribe(app: Any, chats: list[int]) -> None:
     """Subscribers in one commit (one fsync each would take seconds)."""
-    async with store_of(app).transaction() as db:
-        await db.executemany(
-            "INSERT INTO users (chat_id, language, subscribed, created) VALUES (?, 'en', 1, '2024-01-01')",
-            [(chat,) for chat in chats],
+    rows = [(chat,) for chat in chats]
+    await store_of(app).write(
+        lambda db: db.executemany(
+            "INSERT INTO users (chat_id, language, subscribed, created) VALUES (?, 'en', 1, '2024-01-01')", rows
         )
+    )
 
 
 async def outbox_states(store: Store, settled: bool = False) -> dict[str, int]:

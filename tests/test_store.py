@@ -117,26 +117,15 @@ async def test_personal_tables_cover_every_table_with_a_chat_id(store: Store) ->
     assert with_chat == set(Store.personal_tables())
 
 
-async def test_a_failed_transaction_is_not_committed_by_another_coroutine(store: Store) -> None:
+async def test_a_failed_write_is_not_committed_by_another_coroutine(store: Store) -> None:
     """The aiosqlite pitfall: coroutine B's commit must not take A's half-done work with it."""
-    a_inside = asyncio.Event()
 
-    async def fail_half_way() -> None:
-        async with store.transaction() as db:
-            await db.execute("INSERT INTO users (chat_id, created) VALUES (100, 'x')")
-            a_inside.set()
-            await asyncio.sleep(0.05)
-            raise RuntimeError("A fails after its first write")
+    def fail_half_way(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO users (chat_id, created) VALUES (100, 'x')")
+        raise RuntimeError("A fails after its first write")
 
-    async def a() -> None:
-        with pytest.raises(RuntimeError, match="A fails"):
-            await fail_half_way()
-
-    async def b() -> None:
-        await a_inside.wait()
-        await store.subscribe(200, "en")
-
-    await asyncio.gather(a(), b())
+    results = await asyncio.gather(store.write(fail_half_way), store.subscribe(200, "en"), return_exceptions=True)
+    assert isinstance(results[0], RuntimeError) and results[1] is True
     assert await store.user(100) is None
     assert await store.user(200) is not None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.anonymise import anonymise
+from bot.anonymise import anonymise, vocabulary
 from bot.assistant import Assistant
 from bot.chat import ChatService, Sender
 from bot.store import Store
@@ -28,8 +28,10 @@ from tests.conftest import NOW
         ("Мене звати Олена", "Мене", "Олена"),
     ],
 )
-def test_anonymise_removes_contacts_numbers_and_names(question: str, kept: str, removed: str) -> None:
-    clean = anonymise(question, known_words=["Norwich"])
+def test_anonymise_removes_contacts_numbers_and_names(
+    question: str, kept: str, removed: str, assistant: Assistant
+) -> None:
+    clean = anonymise(question, vocabulary(assistant.index))
     assert kept in clean
     assert removed not in clean
 
