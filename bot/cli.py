@@ -308,11 +308,14 @@ def cmd_telegram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if kb is None:
         return EXIT_PROBLEMS
     from bot.logsafe import setup_logging
-    from handlers.app import build_application  # Telegram is imported only when it is used
+    from handlers.app import TokenRejected, build_application, run  # Telegram is imported only when used
 
     setup_logging(settings.token)
     try:
-        build_application(settings, kb).run_polling()
+        run(build_application(settings, kb))
+    except TokenRejected as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
     except StoreError as exc:
         print(f"Cannot start: {exc}", file=err)
         return EXIT_PROBLEMS

@@ -36,6 +36,8 @@ class Settings:
     broadcast_rate: float = 25.0  # broadcast messages per second
     log_unanswered: bool = False
     reminder_time: time = time(18, 0)  # local time, the day before an event, when subscribers are reminded
+    send_retry_seconds: float = 120.0  # how long a reply keeps trying while Telegram fails (5xx, dropped)
+    read_timeout: float = 5.0  # seconds to wait for Telegram's answer; after it a message may have arrived
 
     @property
     def file_api_url(self) -> str:
@@ -75,6 +77,8 @@ class Settings:
             broadcast_rate=broadcast_rate,
             log_unanswered=_flag(env, "BOT_LOG_UNANSWERED"),
             reminder_time=_clock(env.get("BOT_REMINDER_TIME", "").strip() or "18:00"),
+            send_retry_seconds=_number(env, "BOT_SEND_RETRY_SECONDS", 120, minimum=0),
+            read_timeout=_number(env, "BOT_READ_TIMEOUT", 5, minimum=0.1),
         )
 
 

@@ -90,6 +90,10 @@ MIGRATIONS: tuple[str, ...] = (
         created TEXT NOT NULL
     );
     """,
+    # 4: ids of updates already handled but not yet confirmed to Telegram (numbers only, never words)
+    """
+    CREATE TABLE handled_updates (update_id INTEGER PRIMARY KEY);
+    """,
 )
 
 KEEP_UNANSWERED_DAYS = 30
@@ -490,6 +494,17 @@ class Store:
             "INSERT OR REPLACE INTO secrets (name, value, created) VALUES ('asker-key', ?, ?)", (key, today.isoformat())
         )
         return key
+
+    # ---- updates handled, so that one Telegram delivers again is skipped ---------------------
+
+    async def handled_updates(self) -> set[int]:
+        return {int(str(row[0])) for row in await self._all("SELECT update_id FROM handled_updates")}
+
+    async def remember_handled(self, update_id: int, confirmed_below: int) -> None:
+        """Keep this update's id; forget those Telegram confirmed (it never sends them again)."""
+        async with self.transaction() as db:
+            await db.execute("INSERT OR IGNORE INTO handled_updates (update_id) VALUES (?)", (update_id,))
+            await db.execute("DELETE FROM handled_updates WHERE update_id < ?", (confirmed_below,))
 
 
 @dataclass(frozen=True, slots=True)

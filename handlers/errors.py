@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
-from handlers.chat import Context, sender, service
-from handlers.sending import send_reply
+from handlers.chat import Context, patience, sender, service
+from handlers.sending import send_reply, undeliverable
 
 log = logging.getLogger("sanctuary.errors")
 
@@ -23,12 +23,17 @@ async def on_error(update: object, context: Context) -> None:
         log.info("chat %s blocked the bot; marked inactive", chat)
         await svc.store.mark_blocked(chat)
         return
+    if undeliverable(error):
+        # Telegram stayed unreachable for BOT_SEND_RETRY_SECONDS, or timed out after it may have
+        # delivered: an apology would not get through, or would follow an answer that did.
+        log.warning("gave up on a reply to chat %s (%s update): %r", chat, kind, error)
+        return
     # The exception's type and where it happened; never the message text the user sent.
     log.error("error handling %s update from chat %s: %r", kind, chat, error, exc_info=error)
     if who is None:
         return
     try:
-        await send_reply(context.bot, who.chat_id, svc.sorry(await svc.language(who)))
+        await send_reply(context.bot, who.chat_id, svc.sorry(await svc.language(who)), patience(context))
     except Exception as exc:
         log.warning("could not apologise to chat %s: %r", chat, exc)
 
