@@ -127,7 +127,7 @@ class Poller:
             try:
                 updates = await application.bot.get_updates(offset=offset or None, timeout=self.long_poll)
             except InvalidToken as exc:
-                log.error("Telegram rejected the token: check TELEGRAM_BOT_TOKEN")
+                log.error("Telegram refused the token while running (401): stopping")
                 self.rejected = exc
                 self.ended.set()
                 return

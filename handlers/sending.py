@@ -16,7 +16,7 @@ from functools import partial
 from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.replies import Reply
 from handlers.outbox import not_sent
@@ -98,8 +98,9 @@ async def deliver(call: Callable[[], Awaitable[T]], patience: Patience, chat_id:
 
 
 def undeliverable(exc: BaseException | None) -> bool:
-    """Telegram could not be reached (even after `persist`): an apology would not get through either."""
-    return isinstance(exc, RetryAfter | NetworkError) and not isinstance(exc, BadRequest)
+    """Telegram could not be reached (even after `persist`), or refuses the token: an apology would
+    not get through either."""
+    return isinstance(exc, RetryAfter | NetworkError | InvalidToken) and not isinstance(exc, BadRequest)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
