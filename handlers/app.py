@@ -8,11 +8,12 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, time
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 from bot.assistant import Assistant
@@ -29,6 +30,7 @@ from handlers.jobs import flush_counts, queue_reminders, watch_knowledge, weekly
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox import progress_editor, telegram_send
 from handlers.polling import Poller, poller
+from handlers.sending import Patience, persist
 
 log = logging.getLogger("sanctuary")
 
@@ -117,7 +119,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     jobs.run_repeating(flush_counts, interval=5, first=5, name="counts")
     monday_morning = time(9, 0, tzinfo=settings.timezone)
     jobs.run_daily(weekly_digest, time=monday_morning, days=(1,), name="weekly-digest")  # PTB: 0 is Sunday
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
+    menu = [BotCommand(name, text) for name, text in MENU]
+    try:  # the menu is a convenience: Telegram's bad minute at start-up must not stop the bot
+        await persist(partial(application.bot.set_my_commands, menu), Patience(settings.send_retry_seconds))
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %r", exc)
     log.info("Sanctuary Bot is running: %s", kb.summary())
 
 

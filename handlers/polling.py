@@ -131,7 +131,7 @@ class Poller:
                 self.rejected = exc
                 self.ended.set()
                 return
-            except TelegramError as exc:  # unreachable, 5xx, or another instance polling (409)
+            except Exception as exc:  # unreachable, 5xx, another instance polling (409), or a surprise
                 failures += 1
                 pause = min(LONGEST_PAUSE, 0.5 * 2**failures)
                 log.warning("fetching updates failed (%r); trying again in %.0f s", exc, pause)

@@ -88,6 +88,20 @@ async def test_an_update_is_confirmed_only_once_its_answer_is_sent(kb: Knowledge
     assert question["update_id"] + 1 in polls
 
 
+async def test_polling_survives_dropped_connections_and_500s(kb: KnowledgeBase, tmp_path: Path) -> None:
+    async with FakeBotApi(token=TOKEN) as api:
+        app = build_application(settings_for(api, tmp_path), kb, clock=lambda: NOW)
+        async with started(app):
+            api.outage(0.8, "drop", methods=["getUpdates"])
+            await api.wait_until(lambda: api.dropped, what="a dropped poll")
+            api.user_text(42, "food bank")
+            await api.wait_for_sent(1, chat_id=42, timeout=5)
+            api.outage(0.8, "500", methods=["getUpdates"])
+            await api.wait_until(lambda: api.outage_errors, what="a failed poll")
+            api.user_text(43, "food bank")
+            await api.wait_for_sent(1, chat_id=43, timeout=5)
+
+
 def test_the_offset_never_passes_an_update_still_in_flight() -> None:
     ledger = Ledger(handled=[7])
     assert [ledger.take(i) for i in (5, 6, 7, 8)] == [True, True, False, True]  # 7 was handled before
