@@ -14,7 +14,7 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, Updater
 
 from bot.assistant import Assistant
 from bot.chat import ChatService
@@ -150,24 +150,35 @@ async def started(application: Application, poll_timeout: float = 1.0) -> AsyncI
     On the way out: stop fetching, let the Application finish every update it has, then confirm
     them to Telegram."""
     await application.initialize()
-    fetcher = poller(application)
     try:
         if application.post_init:
             await application.post_init(application)
-        await fetcher.start(application, application.bot_data["service"].store, poll_timeout)
+        fetcher = await _start_fetching(application, poll_timeout)
         await application.start()
         try:
             yield application
         finally:
             await fetcher.stop()
             await application.stop()
-            await fetcher.acknowledge()
+            if isinstance(fetcher, Poller):
+                await fetcher.acknowledge()
             if application.post_stop:
                 await application.post_stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+async def _start_fetching(application: Application, poll_timeout: float) -> Poller | Updater:  # type: ignore[type-arg]
+    """Our poller; PTB's own Updater for a plain PTB Application (the benchmarks' echo bot)."""
+    fetcher = application.bot_data.get("poller")
+    if isinstance(fetcher, Poller):
+        await fetcher.start(application, application.bot_data["service"].store, poll_timeout)
+        return fetcher
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=int(poll_timeout))
+    return application.updater
 
 
 class TokenRejected(Exception):

@@ -1,7 +1,7 @@
 """Replies through Telegram's bad minutes: the real PTB Application against a fake Bot API that fails.
 
 Durations are compressed: BOT_SEND_RETRY_SECONDS of a few seconds instead of 120 and outages of a
-second or two instead of ten; the pauses between tries shrink in proportion (handlers/sending.py).
+second instead of ten; the pauses between tries shrink in proportion (handlers/sending.py).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ async def test_twenty_people_asking_during_an_outage_each_get_their_answer_once_
         settings = settings_for(api, tmp_path, BOT_SEND_RETRY_SECONDS="8", BOT_SEND_RATE="30")
         app = build_application(settings, kb, clock=lambda: NOW)
         async with started(app):
-            api.outage(1.5, kind)
-            outage_ends = asyncio.get_running_loop().time() + 1.5
+            api.outage(1.0, kind)
+            outage_ends = asyncio.get_running_loop().time() + 1.0
             for chat in USERS:
                 api.user_text(chat, "where is a food bank?")
             await api.wait_for_sent(len(USERS), timeout=10)
@@ -56,14 +56,14 @@ async def test_a_slow_telegram_gets_each_answer_once_and_no_apology(kb: Knowledg
     """Telegram answering after the client's read time-out: the message arrived, so it is neither
     sent again nor followed by "Sorry"."""
     async with FakeBotApi(token=TOKEN) as api:
-        settings = settings_for(api, tmp_path, BOT_READ_TIMEOUT="0.3", BOT_SEND_RETRY_SECONDS="8")
+        settings = settings_for(api, tmp_path, BOT_READ_TIMEOUT="0.2", BOT_SEND_RETRY_SECONDS="8")
         app = build_application(settings, kb, clock=lambda: NOW)
         async with started(app):
-            api.delay_seconds = 0.8
+            api.delay_seconds = 0.6
             for chat in USERS[:5]:
                 api.user_text(chat, "where is a food bank?")
             await api.wait_for_sent(5, timeout=10)
-            await settle(1.5)  # an apology sent after the time-out would arrive in this time
+            await settle(1.0)  # an apology sent after the time-out would arrive in this time
             api.delay_seconds = 0
     assert len(api.calls_to("sendMessage")) == 5, "nothing sent twice"
     for chat in USERS[:5]:
@@ -75,11 +75,11 @@ async def test_a_reply_gives_up_after_its_patience_and_the_bot_serves_on(kb: Kno
     async with FakeBotApi(token=TOKEN) as api:
         app = build_application(settings_for(api, tmp_path, BOT_SEND_RETRY_SECONDS="1"), kb, clock=lambda: NOW)
         async with started(app):
-            api.outage(2.5, "500", methods=["sendMessage"])
+            api.outage(2.0, "500", methods=["sendMessage"])
             api.user_text(31, "food bank")
-            await asyncio.sleep(1.8)
+            await asyncio.sleep(1.5)
             tries = api.outage_errors
-            await asyncio.sleep(1.0)  # the outage is over
+            await asyncio.sleep(0.6)  # the outage is over
             api.user_text(32, "food bank")
             [answer] = await api.wait_for_sent(1, chat_id=32)
     assert tries >= 3, "retried"
@@ -98,7 +98,7 @@ async def test_a_429_is_retried_by_one_layer_only(kb: KnowledgeBase, tmp_path: P
             api.fail_next("sendMessage", 429, retry_after=1, chat_id=33)
             api.user_text(33, "food bank")
             await api.wait_until(lambda: api.too_many_requests == 1, what="the 429")
-            await settle(1.5)
+            await settle(1.3)  # the limiter would have tried again after 1.1 s
     assert len(api.calls_to("sendMessage")) == 1
 
 
