@@ -308,7 +308,7 @@ def cmd_telegram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"Cannot start: {exc}", file=err)
         return EXIT_USAGE
     from bot.logsafe import setup_logging
-    from handlers.app import build_application  # Telegram is imported only when it is used
+    from handlers.app import TokenRejected, build_application, run  # Telegram is imported only when used
     from handlers.jobs import report_knowledge_problems
 
     setup_logging(settings.token)
@@ -319,7 +319,10 @@ def cmd_telegram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     application = build_application(settings, kb)
     report_knowledge_problems(application, problems)
     try:
-        application.run_polling()
+        run(application)
+    except TokenRejected as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
     except StoreError as exc:
         print(f"Cannot start: {exc}", file=err)
         return EXIT_PROBLEMS

@@ -40,6 +40,8 @@ class Settings:
     log_unanswered: bool = False
     reminder_time: time = time(18, 0)  # local time, the day before an event, when subscribers are reminded
     db_check_seconds: float = 60.0  # how often the bot checks that its database file is still the one it opened
+    send_retry_seconds: float = 120.0  # how long a reply keeps trying while Telegram fails (5xx, dropped)
+    read_timeout: float = 5.0  # seconds to wait for Telegram's answer; after it a message may have arrived
 
     @property
     def file_api_url(self) -> str:
@@ -84,6 +86,8 @@ class Settings:
             log_unanswered=_flag(env, "BOT_LOG_UNANSWERED"),
             reminder_time=_clock(env.get("BOT_REMINDER_TIME", "").strip() or "18:00"),
             db_check_seconds=_number(env, "BOT_DB_CHECK_SECONDS", 60, minimum=1, maximum=3600),
+            send_retry_seconds=_number(env, "BOT_SEND_RETRY_SECONDS", 120, minimum=0, maximum=3600),
+            read_timeout=_number(env, "BOT_READ_TIMEOUT", 5, minimum=0.1, maximum=120),
         )
 
 

@@ -136,6 +136,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE broadcasts ADD COLUMN language TEXT;  -- the organiser's, for the progress and the report
     UPDATE broadcasts SET reported = COALESCE(finished, created) WHERE state = 'done';
     """,
+    # 6: ids of updates already handled but not yet confirmed to Telegram (numbers only, never words)
+    """
+    CREATE TABLE handled_updates (update_id INTEGER PRIMARY KEY);
+    """,
 )
 
 
@@ -815,6 +819,20 @@ class Store:
     async def unanswered_since(self, day: date) -> list[tuple[str, str]]:
         rows = await self._all("SELECT text, asker FROM unanswered WHERE day >= ? ORDER BY id", (day.isoformat(),))
         return [(str(r[0]), str(r[1])) for r in rows]
+
+    # ---- updates handled, so that one Telegram delivers again is skipped ---------------------
+
+    async def handled_updates(self) -> set[int]:
+        return {int(str(row[0])) for row in await self._all("SELECT update_id FROM handled_updates")}
+
+    async def remember_handled(self, update_id: int, confirmed_below: int) -> None:
+        """Keep this update's id; forget those Telegram confirmed (it never sends them again)."""
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR IGNORE INTO handled_updates (update_id) VALUES (?)", (update_id,))
+            db.execute("DELETE FROM handled_updates WHERE update_id < ?", (confirmed_below,))
+
+        await self.write(write)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 
-from handlers.chat import Context, answer, sender, service
+from handlers.chat import Context, answer, patience, sender, service
 from handlers.sending import send_reply
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -24,7 +24,7 @@ def admins_only(handler: Handler) -> Handler:
             return
         svc = service(context)
         if not svc.is_admin(who):
-            await send_reply(context.bot, who.chat_id, svc.refuse(await svc.language(who)))
+            await send_reply(context.bot, who.chat_id, svc.refuse(await svc.language(who)), patience(context))
             return
         await handler(update, context)
 

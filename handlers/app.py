@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, time
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, Updater
 
 from bot.assistant import Assistant
 from bot.chat import ChatService
@@ -26,6 +29,8 @@ from handlers import register
 from handlers.jobs import flush_counts, queue_reminders, watch_knowledge, weekly_digest
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox import progress_editor, telegram_send
+from handlers.polling import Poller, poller
+from handlers.sending import Patience, persist
 
 log = logging.getLogger("sanctuary")
 
@@ -44,11 +49,14 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Callable[[],
     """The Application, ready to run; the store opens in post_init and closes in post_shutdown.
 
     `clock` is the bot's idea of now (tests pin it so that the 2024 events are upcoming)."""
+    fetcher = Poller()  # instead of PTB's Updater, which acknowledges updates before they are handled
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_api_url)
+        .updater(None)
+        .read_timeout(settings.read_timeout)
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -58,15 +66,20 @@ def build_application(settings: Settings, kb: KnowledgeBase, clock: Callable[[],
         )
         # 32 at once: an answer is mostly CPU, so more only lengthens httpx's queue (measured in
         # benchmarks/RESULTS.md), while one chat waiting out a 429 still blocks no one.
-        .concurrent_updates(PerChatUpdateProcessor(32))
+        .concurrent_updates(PerChatUpdateProcessor(32, finished=fetcher.finished))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if settings.send_rate > 0:
-        limiter = AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3)
+        # It paces and never retries: replies retry in handlers/sending.py, the outbox in bot/outbox.py.
+        limiter = AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=0)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+        # With no retries of its own it logs every 429 with a traceback ("after maximum of 0 retries")
+        # although the layer that retries it waits it out: that layer's log is the one to read.
+        logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     application = builder.build()
+    application.bot_data["poller"] = fetcher
     application.bot_data["settings"] = settings
     application.bot_data["knowledge"] = kb
     application.bot_data["clock"] = clock
@@ -106,7 +119,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     jobs.run_repeating(flush_counts, interval=5, first=5, name="counts")
     monday_morning = time(9, 0, tzinfo=settings.timezone)
     jobs.run_daily(weekly_digest, time=monday_morning, days=(1,), name="weekly-digest")  # PTB: 0 is Sunday
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
+    menu = [BotCommand(name, text) for name, text in MENU]
+    try:  # the menu is a convenience: Telegram's bad minute at start-up must not stop the bot
+        await persist(partial(application.bot.set_my_commands, menu), Patience(settings.send_retry_seconds))
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %r", exc)
     log.info("Sanctuary Bot is running: %s", kb.summary())
 
 
@@ -128,25 +145,71 @@ async def _post_stop(application: Application) -> None:  # type: ignore[type-arg
 
 @asynccontextmanager
 async def started(application: Application, poll_timeout: float = 1.0) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Run the bot inside an `async with`, in the order `run_polling` uses (tests and benchmarks)."""
+    """Run the bot inside an `async with`, in the order `run_polling` uses (`run`, tests, benchmarks).
+
+    On the way out: stop fetching, let the Application finish every update it has, then confirm
+    them to Telegram."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=int(poll_timeout))
+        fetcher = await _start_fetching(application, poll_timeout)
         await application.start()
         try:
             yield application
         finally:
-            await application.updater.stop()
+            await fetcher.stop()
             await application.stop()
+            if isinstance(fetcher, Poller):
+                await fetcher.acknowledge()
             if application.post_stop:
                 await application.post_stop(application)
     finally:
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+async def _start_fetching(application: Application, poll_timeout: float) -> Poller | Updater:  # type: ignore[type-arg]
+    """Our poller; PTB's own Updater for a plain PTB Application (the benchmarks' echo bot)."""
+    fetcher = application.bot_data.get("poller")
+    if isinstance(fetcher, Poller):
+        await fetcher.start(application, application.bot_data["service"].store, poll_timeout)
+        return fetcher
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=int(poll_timeout))
+    return application.updater
+
+
+class TokenRejected(Exception):
+    """Telegram answered 401: the token is wrong or was revoked. The message is for the operator."""
+
+    def __init__(self) -> None:
+        super().__init__("Telegram rejected the token: check TELEGRAM_BOT_TOKEN")
+
+
+def run(application: Application, poll_timeout: float = 10.0) -> None:  # type: ignore[type-arg]
+    """Serve until SIGTERM or Ctrl-C (what `run_polling` does, with the poller that loses nothing)."""
+    asyncio.run(_serve(application, poll_timeout))
+
+
+async def _serve(application: Application, poll_timeout: float) -> None:  # type: ignore[type-arg]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    fetcher = poller(application)
+    try:
+        async with started(application, poll_timeout):
+            stopping = asyncio.create_task(stop.wait())
+            ended = asyncio.create_task(fetcher.ended.wait())
+            await asyncio.wait({stopping, ended}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            ended.cancel()
+    except InvalidToken:
+        raise TokenRejected from None
+    if fetcher.rejected is not None:
+        raise TokenRejected
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

@@ -5,15 +5,20 @@ Each one only translates: Telegram update -> Sender and payload -> ChatService -
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.chat import ChatService, Sender
 from bot.replies import Reply
-from handlers.sending import send_reply
+from handlers.sending import Patience, deliver, send_reply
+
+log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Producer = Callable[[ChatService, Sender], Awaitable[Reply]]
@@ -23,6 +28,11 @@ def service(context: Context) -> ChatService:
     svc = context.bot_data["service"]
     assert isinstance(svc, ChatService)
     return svc
+
+
+def patience(context: Context) -> Patience:
+    """How long replies keep trying through an outage: BOT_SEND_RETRY_SECONDS."""
+    return Patience(context.bot_data["settings"].send_retry_seconds)
 
 
 def sender(update: Update) -> Sender | None:
@@ -50,9 +60,10 @@ async def answer(
         return
     reply = admitted if isinstance(admitted, Reply) else await produce(svc, who)
     if reply.replace and edit is not None:
-        await context.bot.edit_message_text(reply.html, chat_id=who.chat_id, message_id=edit)
+        change = partial(context.bot.edit_message_text, reply.html, chat_id=who.chat_id, message_id=edit)
+        await deliver(change, patience(context), who.chat_id)
         return
-    await send_reply(context.bot, who.chat_id, reply)
+    await send_reply(context.bot, who.chat_id, reply, patience(context))
 
 
 def replying(produce: Producer) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
@@ -119,7 +130,10 @@ async def on_tap(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()  # first, always: it stops the spinner on the user's phone
+    try:
+        await query.answer()  # first, always: it stops the spinner on the user's phone
+    except TelegramError as exc:  # the spinner stops by itself; the answer below matters more
+        log.info("could not answer a button tap: %r", exc)
     message_id = query.message.message_id if query.message else None
     await answer(update, context, lambda svc, who: svc.tap(who, query.data or "", message_id), edit=message_id)
 

@@ -1239,3 +1239,18 @@ class FakeBotApi:
 
 def _update_kind(update: JSON) -> str:
     return next(key for key in update if key != "update_id")
+
+
+def user_venue(
+    api: FakeBotApi,
+    chat_id: int,
+    latitude: float,
+    longitude: float,
+    title: str,
+    address: str,
+    language_code: str = "en",
+) -> JSON:
+    """A venue shared from the map: Telegram sends the place and, beside it, its location."""
+    location = {"latitude": latitude, "longitude": longitude}
+    venue = {"location": location, "title": title, "address": address}
+    return api._user_message(chat_id, {"location": location, "venue": venue}, language_code, "Test")
