@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 
 from bot.events import Occurrence, next_occurrence, upcoming
 from bot.geo import nearest
@@ -171,14 +170,6 @@ class Assistant:
             return Reply(esc(r.t("Thank you. If that changes, call 999 at any time.")), r.need_menu(), r.lang)
         topics = [t for t in value.removeprefix("no").strip(":").split(",") if t in CRISIS_TOPICS]
         return Reply(r.crisis(topics or ["violence"]), r.need_menu(), r.lang, emergency=True)
-
-    @cached_property
-    def known_names(self) -> frozenset[str]:
-        """Words of places and organisations: capitalised, but not people's names."""
-        names = [p.name for p in self.kb.places] + [a for p in self.kb.places for a in p.aliases]
-        entries = (*self.kb.organisations, *self.kb.helplines, *self.kb.events)
-        names += [e.name for e in entries] + [a for e in entries for a in e.aliases]
-        return frozenset(word for name in names for word in name.split())
 
     def notice(self, kind: str, language: str, **values: object) -> Reply:
         r = self.renderer(language)

@@ -281,11 +281,12 @@ class WordMatcher:
                     token, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3
                 ):
                     out.append(WordMatch(word, FUZZY))
+        out = self._not_clitic_swaps(token, script, out)
         if not out:
             # One slip of a finger, which ratio judges harshly in a short word: a letter swapped
             # with its neighbour ("Zaniab") or mistyped ("Shwlter").
             out = self._slips(token, script, range(len(token) - 1, len(token) + 2))
-        return self._not_clitic_swaps(token, script, out)
+        return out
 
     def _slips(self, token: str, script: str, lengths: range) -> list[WordMatch]:
         """Listed words of these lengths one slip away (OSA distance 1)."""
