@@ -429,12 +429,14 @@ class ChatService:
         lines = []
         for b in recent:
             c = b.counts
-            failed = c.get("failed", 0) + c.get("ambiguous", 0) + c.get("expired", 0)
+            failed = c.get("failed", 0) + c.get("expired", 0)  # "may have arrived" is not a failure
             summary = r.t(
                 "{sent} of {total} delivered, {blocked} blocked, {failed} failed, {pending} waiting",
                 sent=c.get("sent", 0), total=b.recipients, blocked=c.get("blocked", 0), failed=failed,
                 pending=c.get("pending", 0),
             )  # fmt: skip
+            if unknown := c.get("ambiguous", 0):
+                summary += "\n" + r.t(MAY_HAVE_ARRIVED, count=unknown)
             preview = plain_text(b.text)[:60]
             lines.append(
                 f"<b>{esc(b.created[:16].replace('T', ' '))}</b> {esc(b.kind)}: {esc(preview)}\n{esc(summary)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -13,7 +14,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, Updater
 
 from bot.assistant import Assistant
@@ -200,6 +201,8 @@ async def _serve(application: Application, poll_timeout: float) -> None:  # type
         loop.add_signal_handler(signum, stop.set)
     fetcher = poller(application)
     try:
+        if not await _reach_telegram(application, stop):
+            return
         async with started(application, poll_timeout):
             stopping = asyncio.create_task(stop.wait())
             ended = asyncio.create_task(fetcher.ended.wait())
@@ -210,6 +213,26 @@ async def _serve(application: Application, poll_timeout: float) -> None:  # type
         raise TokenRejected from None
     if fetcher.rejected is not None:
         raise TokenRejected
+
+
+async def _reach_telegram(application: Application, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
+    """Wait, trying again with growing pauses (up to a minute), until Telegram answers getMe.
+
+    A network outage at start-up is Telegram's bad minute, not a reason to exit with a traceback
+    and be restarted in a loop. False when told to stop first. A rejected token is raised."""
+    pause = 1.0
+    while not stop.is_set():
+        try:
+            await application.bot.initialize()  # getMe; `started` then finds the bot initialised
+            return True
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            log.warning("Telegram cannot be reached (%s); trying again in %.0f s", exc.message, pause)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(pause * 2, 60.0)
+    return False
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

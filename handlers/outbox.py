@@ -51,7 +51,7 @@ def telegram_send(bot: ExtBot[Any]) -> SendFn:
 
 def not_sent(exc: TimedOut) -> bool:
     """A time-out before the request left (pool or connect): safe to retry."""
-    return "not sent" in exc.message.lower() or isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def progress_editor(bot: Bot, service: ChatService) -> ProgressFn:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.assistant import Assistant
+from bot.chat import ChatService, Sender
 from bot.outbox import Ambiguous, Backoff, Blocked, OutboxSender, Permanent, RateLimited, Transient
 from bot.store import Queued, Store
 
@@ -107,6 +109,19 @@ async def test_a_timeout_after_sending_is_ambiguous_and_never_resent(store: Stor
     await sender.drain()
     assert send.delivered == [chats[1]]
     assert (await store.broadcast(draft)).counts == {"sent": 1, "ambiguous": 1}  # type: ignore[union-attr]
+
+
+async def test_the_broadcast_list_counts_may_have_arrived_apart_from_failures(
+    store: Store, assistant: Assistant
+) -> None:
+    chats = await subscribe(store, 2)
+    await broadcast(store)
+    send = Recorder()
+    send.errors[chats[0]] = [Ambiguous("Timed out")]
+    await OutboxSender(store, send, rate=1000, clock=lambda: NOW, pause=NO_PAUSE).drain()
+    listing = (await ChatService(assistant, store, admin_ids=frozenset({1})).broadcasts(Sender(1, 1))).text
+    assert "1 of 2 delivered, 0 blocked, 0 failed" in listing
+    assert "1 may have arrived" in listing
 
 
 async def test_connection_errors_are_retried_with_growing_delays_for_a_day_then_given_up(store: Store) -> None:

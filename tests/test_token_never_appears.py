@@ -73,3 +73,23 @@ async def test_prints_warnings_and_uncaught_tracebacks_are_redacted_in_a_real_pr
     assert "Traceback" in stderr and "uncaught: https://api.telegram.org/bot<redacted>/getMe" in stderr
     for secret in (TOKEN, TOKEN.split(":")[1]):
         assert secret not in stdout and secret not in stderr
+
+
+async def test_telegram_unreachable_at_start_up_is_waited_for_without_a_traceback(tmp_path: Path) -> None:
+    async with FakeBotApi(token=TOKEN) as api:
+        api.outage(4, "drop", methods=["getMe"])  # the connection is closed before Telegram reads it
+        process = await bot_process(api, tmp_path)
+        try:
+            await api.wait_until(lambda: api.calls_to("getUpdates"), timeout=30, what="the bot to poll")
+            api.user_text(5, "food bank")
+            await api.wait_for_sent(1, chat_id=5, timeout=10)
+            process.terminate()
+            _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "Telegram cannot be reached" in log
+    assert "Traceback" not in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
