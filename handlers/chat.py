@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.chat import ChatService, Sender
@@ -61,8 +61,13 @@ async def answer(
     reply = admitted if isinstance(admitted, Reply) else await produce(svc, who)
     if reply.replace and edit is not None:
         change = partial(context.bot.edit_message_text, reply.html, chat_id=who.chat_id, message_id=edit)
-        await deliver(change, patience(context), who.chat_id)
-        return
+        try:
+            await deliver(change, patience(context), who.chat_id)
+            return
+        except BadRequest as exc:  # deleted, or too old to edit: the reply comes as a new message
+            if "not modified" in exc.message:  # a second tap: the message already says it
+                return
+            log.info("an edit in chat %s was refused (%s): sent as a new message", who.chat_id, exc.message)
     await send_reply(context.bot, who.chat_id, reply, patience(context))
 
 

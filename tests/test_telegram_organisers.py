@@ -56,6 +56,27 @@ async def test_a_broadcast_is_previewed_then_reaches_every_subscriber_once(tmp_p
     assert "39 of 40 delivered" in sent[-1]["text"]
 
 
+async def test_send_on_a_preview_deleted_meanwhile_still_sends_and_reports_in_new_messages(tmp_path: Path) -> None:
+    kb = load(KNOWLEDGE)
+    async with FakeBotApi(token=TOKEN) as api:
+        app = build_application(settings_for(api, tmp_path, BOT_BROADCAST_RATE="200"), kb, clock=lambda: NOW)
+        async with started(app):
+            for chat in (500, 501):
+                await store_of(app).subscribe(chat, "en")
+            api.user_command(ADMIN, "/broadcast", "Hub closed on Monday.")
+            [preview] = await api.wait_for_sent(1, chat_id=ADMIN)
+            api.user_callback(ADMIN, next(b for b in buttons(preview) if b.startswith("bc:send:")))
+            shown = api._messages[ADMIN]
+            del shown[max(i for i, m in shown.items() if m["from"]["is_bot"])]  # deleted by the organiser
+            await api.wait_until(lambda: api.sent(500) and api.sent(501), timeout=10, what="the broadcast")
+            await api.wait_until(
+                lambda: any("finished" in m["text"] for m in api.sent(ADMIN)), timeout=10, what="the report"
+            )
+    texts = [m["text"] for m in api.sent(ADMIN)]
+    assert not any("Sorry" in text for text in texts), texts
+    assert any("Sending" in text for text in texts[1:]), texts  # the progress the edit would have shown
+
+
 async def test_a_non_admin_cannot_press_send(tmp_path: Path) -> None:
     kb = load(KNOWLEDGE)
     async with FakeBotApi(token=TOKEN) as api:
