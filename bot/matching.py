@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
@@ -700,7 +700,7 @@ class NameIndex:
             covered = sum(self.weight[t] * present[t] for t in alias_tokens if t in present)
             full = all(t in present for t in alias_tokens)
             distinctive = any(t in present and t not in self.weak for t in alias_tokens)
-            if full and (len(alias_tokens) > 1 or distinctive):
+            if full and (distinctive or (len(alias_tokens) > 1 and _in_a_row(alias_tokens, where))):
                 coverage = covered / total
             elif distinctive and covered / total >= MIN_NAME_COVERAGE:
                 coverage = 0.85 * covered / total
@@ -721,6 +721,17 @@ class NameIndex:
             ):
                 best[entry_id] = NameMatch(entry_id, round(match.coverage / 2, 3), False, match.words)
         return best
+
+
+def _in_a_row(tokens: tuple[str, ...], where: Mapping[str, set[int]]) -> bool:
+    """Whether a name made only of common words is written as a name, its words one after another
+    (at most one other word between): "English+ Norwich" is not "in Norwich ... all in English"."""
+    reach = set(where[tokens[0]])
+    for token in tokens[1:]:
+        reach = {p for p in where[token] if any(0 < p - q <= 2 for q in reach)}
+        if not reach:
+            return False
+    return True
 
 
 def local_now() -> datetime:
