@@ -25,7 +25,7 @@ PRODID = "-//Sanctuary Bot//Norfolk events//EN"
 DOMAIN = "sanctuary-bot.norfolk"
 _FREQUENCIES = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY"}
 FIRST_YEAR, LAST_YEAR = 1970, 2100
-"""The years a VTIMEZONE is checked against the zone's own data (tzdata): no event is outside them."""
+"""The years a VTIMEZONE is checked against tzdata; the rule in force in LAST_YEAR is written without end."""
 
 
 def uid(event: Event, occurrence: Occurrence | None = None) -> str:
