@@ -11,11 +11,12 @@ from bot.events import next_occurrence
 from bot.i18n import translator
 from bot.knowledge import KnowledgeBase
 from bot.replies import Renderer
-from bot.schema import Event, Service
+from bot.schema import EntryTexts, Event, Service
 from tests.conftest import NOW
 
 LANGUAGES = ("uk", "fr", "ti")
-TEXTS = ("description", "caution", "phone_note", "email_note", "address_note", "hours_note", "languages_note", "booking")
+# The texts a translations file may give an entry, as the schema has them (name and need notes apart).
+TEXTS = tuple(f for f in EntryTexts.model_fields if f not in ("name", "aliases", "need_notes"))
 
 # What a translation must carry over exactly as the English has it: numbers (phones, dates, times,
 # counts), emails and web addresses. Runs of digits are compared as sets: "1.5" may become "1,5", and
@@ -38,7 +39,9 @@ def texts(kb: KnowledgeBase) -> Iterator[tuple[str, str, dict[str, str]]]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_entry_has_every_text_its_english_has(kb: KnowledgeBase, language: str) -> None:
     missing = [f"{entry_id}: {field}" for entry_id, field, by_language in texts(kb) if language not in by_language]
-    missing += [f"{e.id}: name" for e in (*kb.organisations, *kb.helplines, *kb.events) if language not in e.name_translations]
+    missing += [
+        f"{e.id}: name" for e in (*kb.organisations, *kb.helplines, *kb.events) if language not in e.name_translations
+    ]
     assert missing == []
 
 
