@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -90,6 +91,16 @@ def split_message(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     return pieces
 
 
+_GLOSS = re.compile(r"\s*\((?:[a-z][^()]*|[\d ]+)\)$")
+
+
+def proper_name(name: str) -> str:
+    """The name as on the sign, without the English gloss a translation already gives in the
+    reader's language: 'Leeway (domestic abuse support, Norfolk and Suffolk)' -> 'Leeway',
+    'Emergency services (999)' -> 'Emergency services'; '(Hansos Unija)' is a name and stays."""
+    return _GLOSS.sub("", name) or name
+
+
 def phone_numbers(kb: KnowledgeBase) -> set[str]:
     """Every number the knowledge base gives to dial: the phones, and those a phone's note names
     ("112 also works", "Textphone: 18001 111"); keys to press ("option 2") are not numbers to dial."""
@@ -98,6 +109,27 @@ def phone_numbers(kb: KnowledgeBase) -> set[str]:
         note = service.phone_note.get("en", "") if service.phone_note else ""
         numbers.update(n for n in re.findall(r"\d+(?: \d+)*", note) if len(n.replace(" ", "")) >= 3)
     return numbers
+
+
+_DIALLING: dict[tuple[int, str], Translator] = {}
+
+
+def _dialling(kb: KnowledgeBase, t: Translator) -> Translator:
+    """`t`, knowing the knowledge base's phone numbers: made once per knowledge base and language
+    (a reply is rendered in a fraction of a millisecond; this would double it)."""
+    if t.language == "en":
+        return t
+    key = (id(kb), t.language)
+    if key not in _DIALLING:
+        if not any(k[0] == id(kb) for k in _DIALLING):
+            weakref.finalize(kb, _forget, id(kb))
+        _DIALLING[key] = t.dialling(phone_numbers(kb))
+    return _DIALLING[key]
+
+
+def _forget(kb_id: int) -> None:
+    for key in [k for k in _DIALLING if k[0] == kb_id]:
+        del _DIALLING[key]
 
 
 # Notices that hold a count: their English forms, and the name of the value that is the count.
@@ -128,7 +160,7 @@ class Renderer:
 
     def __init__(self, kb: KnowledgeBase, t: Translator) -> None:
         self.kb = kb
-        self.t = t.dialling(phone_numbers(kb)) if t.language != "en" else t
+        self.t = _dialling(kb, t)
         self.lang = t.language
 
     # ---- small pieces -------------------------------------------------------------------
@@ -154,7 +186,7 @@ class Renderer:
         for whoever reads the sign or answers the phone."""
         translated = entry.name_translations.get(self.lang)
         if translated and self.lang != "en":
-            return f"<b>{esc(self.t.digits(translated))}</b> ({ltr(entry.name, self.lang)})"
+            return f"<b>{esc(self.t.digits(translated))}</b> ({ltr(proper_name(entry.name), self.lang)})"
         return f"<b>{ltr(entry.name, self.lang)}</b>"
 
     def caution(self, entry: Entry) -> list[str]:
