@@ -23,7 +23,7 @@ from bot.assistant import MAX_QUESTION, Assistant, User
 from bot.events import LONDON
 from bot.flood import FloodLimiter, Verdict
 from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
-from bot.i18n import N_, NATIVE_NAMES
+from bot.i18n import N_, NATIVE_NAMES, NP_
 from bot.matching import local_now
 from bot.problems import Problem
 from bot.reminders import Request, due_reminders, reminder_of
@@ -44,12 +44,20 @@ class Sender:
 
 
 MAX_PROBLEMS_SHOWN = 15
-TOO_LONG = N_(
+TOO_LONG = NP_(
+    "Too long for one Telegram message with my heading: please shorten it by {count} character "
+    "and send /broadcast again.",
     "Too long for one Telegram message with my heading: please shorten it by {count} characters "
-    "and send /broadcast again."
+    "and send /broadcast again.",
 )
-MAY_HAVE_ARRIVED = N_("{count} may have arrived: Telegram did not answer in time, so they were not sent again.")
-UNDELIVERED = N_("{count} reminders of {name} ({when}) could not be delivered in time.")
+MAY_HAVE_ARRIVED = NP_(
+    "{count} may have arrived: Telegram did not answer in time, so it was not sent again.",
+    "{count} may have arrived: Telegram did not answer in time, so they were not sent again.",
+)
+UNDELIVERED = NP_(
+    "{count} reminder of {name} ({when}) could not be delivered in time.",
+    "{count} reminders of {name} ({when}) could not be delivered in time.",
+)
 
 
 def telegram_length(markup: str) -> int:
@@ -60,8 +68,9 @@ def telegram_length(markup: str) -> int:
 
 
 NOT_SAVED = N_("I could not save that, please try again later.")
-STARTED_ON_LAST_GOOD = N_(
-    "I started on the last good version of the knowledge, because the files have {count} problems now:"
+STARTED_ON_LAST_GOOD = NP_(
+    "I started on the last good version of the knowledge, because the files have {count} problem now:",
+    "I started on the last good version of the knowledge, because the files have {count} problems now:",
 )
 P = ParamSpec("P")
 Answer = Callable[Concatenate["ChatService", Sender, P], Awaitable[Reply]]
@@ -324,7 +333,7 @@ class ChatService:
         recipients = (await self.store.counts())["subscribed"]
         over = self._overflow(r, esc(text), recipients)
         if over > 0:  # refused now, rather than failing for every recipient or in the report
-            return Reply(esc(r.t(TOO_LONG, count=over)), (), r.lang)
+            return Reply(esc(r.t.plural(*TOO_LONG, over, count=over)), (), r.lang)
         draft = await self.store.create_draft("broadcast", esc(text), who.chat_id, r.lang)
         buttons = ((Button(r.t("Send"), f"bc:send:{draft}"), Button(r.t("Cancel"), f"bc:cancel:{draft}")),)
         return Reply(r.broadcast_preview(esc(text), recipients), buttons, r.lang)
@@ -370,7 +379,9 @@ class ChatService:
         it may have arrived (it was not sent again)."""
         unknown = counts.get("ambiguous", 0) if finished else 0
         html = r.broadcast_progress(text, {**counts, "ambiguous": 0} if finished else counts, recipients, finished)
-        return html + ("\n\n<i>" + esc(r.t(MAY_HAVE_ARRIVED, count=unknown)) + "</i>" if unknown else "")
+        return html + (
+            "\n\n<i>" + esc(r.t.plural(*MAY_HAVE_ARRIVED, unknown, count=unknown)) + "</i>" if unknown else ""
+        )
 
     async def broadcast_update(self, broadcast_id: int) -> tuple[Broadcast, Reply] | None:
         """A broadcast and its progress or report for its organiser, in the organiser's language;
@@ -416,9 +427,9 @@ class ChatService:
     def _undelivered(self, r: Renderer, event_id: str, occurrence: str, count: int) -> str:
         event = self.assistant.kb.entry(event_id)
         start = datetime.fromisoformat(occurrence).astimezone(LONDON)
-        when = f"{r.day(start.date())}, {r.clock(start)}"
+        when = r.day_and_time(start)
         name = event.name if event is not None else event_id
-        return "⚠️ " + esc(r.t(UNDELIVERED, count=count, name=name, when=when))
+        return "⚠️ " + esc(r.t.plural(*UNDELIVERED, count, count=count, name=name, when=when))
 
     async def broadcasts(self, who: Sender) -> Reply:
         language = await self.language(who)
@@ -481,7 +492,7 @@ class ChatService:
 
     def started_on_last_good(self, errors: Sequence[Problem]) -> Reply:
         """For organisers, once the bot runs: it started on the last good knowledge, and why."""
-        heading = esc(self.assistant.renderer("en").t(STARTED_ON_LAST_GOOD, count=len(errors)))
+        heading = esc(self.assistant.renderer("en").t.plural(*STARTED_ON_LAST_GOOD, len(errors), count=len(errors)))
         return problems_reply(heading, errors)
 
     async def queue_reminders(self, day_before: time) -> int:
@@ -515,9 +526,13 @@ class ChatService:
         week_ago = today - timedelta(days=7)
         lines = ["<b>" + esc(r.t("Weekly digest")) + "</b>"]
         stale = stale_entries(self.assistant.kb, today, stale_days)
-        lines.append(
-            esc(r.t("{count} entries were last checked more than {days} days ago:", count=len(stale), days=stale_days))
-        )
+        period = r.t.plural("{days} day", "{days} days", stale_days, days=stale_days)
+        stale_line = r.t.plural(
+            "{count} entry was last checked more than {period} ago:",
+            "{count} entries were last checked more than {period} ago:",
+            len(stale), count=len(stale), period=period,
+        )  # fmt: skip
+        lines.append(esc(stale_line))
         lines += [f"• {esc(entry.name)} ({entry.last_verified.isoformat()})" for entry, _ in stale[:20]]
         reports: Counter[str] = Counter()
         for _, metric, key, count in await self.store.counts_since(week_ago):
@@ -551,19 +566,22 @@ class ChatService:
                 needs[key] += count
             elif metric == "language":
                 languages[key] += count
-        lines = ["<b>" + esc(r.t("Questions in the last {days} days", days=days)) + "</b>"]
+        head = r.t.plural("Questions in the last {days} day", "Questions in the last {days} days", days, days=days)
+        lines = ["<b>" + esc(head) + "</b>"]
         for day, c in sorted(per_day.items()):
             asked, answered = c.get("questions", 0), c.get("answered", 0)
-            share = f"{100 * answered / asked:.0f}%" if asked else "-"
-            lines.append(esc(r.t("{day}: {asked} asked, {share} answered", day=day, asked=asked, share=share)))
+            share = r.t.number_text(f"{100 * answered / asked:.0f}%") if asked else "-"
+            lines.append(
+                esc(r.t("{day}: {asked} asked, {share} answered", day=r.t.number_text(day), asked=asked, share=share))
+            )
         total = sum(c.get("questions", 0) for c in per_day.values())
         if not total:
             lines.append(esc(r.t("No questions yet.")))
         if needs:
-            top = ", ".join(f"{need} {count}" for need, count in needs.most_common(5))
+            top = r.t.join(f"{need} {r.t.number(count)}" for need, count in needs.most_common(5))
             lines.append(esc(r.t("Needs most asked: {list}", list=top)))
         if languages:
-            used = ", ".join(f"{lang} {count}" for lang, count in languages.most_common())
+            used = r.t.join(f"{lang} {r.t.number(count)}" for lang, count in languages.most_common())
             lines.append(esc(r.t("Languages: {list}", list=used)))
         return Reply("\n".join(lines), (), r.lang)
 

@@ -1,4 +1,4 @@
-"""Opening hours: is a service open now, and its timetable in a few short lines."""
+"""Opening hours: is a service open now, and its timetable in the reader's language."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.events import LONDON
-from bot.schema import DAYS, Service
+from bot.i18n import Translator
+from bot.schema import DAYS, OpeningHours, Service
 
 
 def is_open(service: Service, now: datetime) -> bool | None:
@@ -31,3 +32,14 @@ def day_ranges(days: Sequence[str]) -> list[tuple[str, str]]:
         else:
             ranges.append((day, day))
     return ranges
+
+
+def timetable(hours: Sequence[OpeningHours], t: Translator) -> str:
+    """'Mon–Fri 09:00–17:00; Sat 10:00–12:00' in `t`'s language: CLDR's weekday names, its digits
+    and punctuation, each time kept whole inside right-to-left text (so the range still reads
+    from its start)."""
+    parts = []
+    for h in hours:
+        days = t.join(t.weekday(a) if a == b else f"{t.weekday(a)}–{t.weekday(b)}" for a, b in day_ranges(h.days))
+        parts.append(f"{days} {t.isolate(t.clock(h.opens))}–{t.isolate(t.clock(h.closes))}")
+    return t.join_phrases(parts)

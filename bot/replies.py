@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import html
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
-
-from babel.dates import format_date, format_time
+from datetime import date, datetime, time
 
 from bot.events import LONDON, Occurrence
 from bot.geo import Nearby
-from bot.hours import day_ranges, is_open
-from bot.i18n import N_, RTL, Translator
+from bot.hours import is_open, timetable
+from bot.i18n import FSI, LRI, N_, NP_, PDI, RTL, Translator
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match
 from bot.schema import Entry, Event, Helpline, Need, Service
 
 MAX_MESSAGE = 4096  # Telegram's limit on one message's text
 MAX_CALLBACK_DATA = 64  # Telegram's limit on a button's data, in bytes
-BABEL_LOCALES = {"ku": "ckb"}  # Babel knows Kurdish Sorani as ckb
-
-LRI, PDI, FSI = "\u2066", "\u2069", "\u2068"
+__all__ = ["FSI", "LRI", "PDI", "Button", "Renderer", "Reply", "esc", "ltr", "plain_text", "split_message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +91,68 @@ def split_message(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     return pieces
 
 
-@lru_cache(maxsize=4096)
-def _format_day(value: date, weekday: bool, locale: str) -> str:
-    """Babel's date formatting is slow for the few dates every card shows: remember them."""
-    return format_date(value, format="EEEE d MMMM y" if weekday else "d MMMM y", locale=locale)
+_GLOSS = re.compile(r"\s*\((?:[a-z][^()]*|[\d ]+)\)$")
+
+
+def proper_name(name: str) -> str:
+    """The name as on the sign, without the English gloss a translation already gives in the
+    reader's language: 'Leeway (domestic abuse support, Norfolk and Suffolk)' -> 'Leeway',
+    'Emergency services (999)' -> 'Emergency services'; '(Hansos Unija)' is a name and stays."""
+    return _GLOSS.sub("", name) or name
+
+
+def phone_numbers(kb: KnowledgeBase) -> set[str]:
+    """Every number the knowledge base gives to dial: the phones, and those a phone's note names
+    ("112 also works", "Textphone: 18001 111"); keys to press ("option 2") are not numbers to dial."""
+    numbers = {s.phone for s in kb.services if s.phone}
+    for service in kb.services:
+        note = service.phone_note.get("en", "") if service.phone_note else ""
+        numbers.update(n for n in re.findall(r"\d+(?: \d+)*", note) if len(n.replace(" ", "")) >= 3)
+    return numbers
+
+
+_DIALLING: dict[tuple[int, str], Translator] = {}
+
+
+def _dialling(kb: KnowledgeBase, t: Translator) -> Translator:
+    """`t`, knowing the knowledge base's phone numbers: made once per knowledge base and language
+    (a reply is rendered in a fraction of a millisecond; this would double it)."""
+    if t.language == "en":
+        return t
+    key = (id(kb), t.language)
+    if key not in _DIALLING:
+        if not any(k[0] == id(kb) for k in _DIALLING):
+            weakref.finalize(kb, _forget, id(kb))
+        _DIALLING[key] = t.dialling(phone_numbers(kb))
+    return _DIALLING[key]
+
+
+def _forget(kb_id: int) -> None:
+    for key in [k for k in _DIALLING if k[0] == kb_id]:
+        del _DIALLING[key]
+
+
+# Notices that hold a count: their English forms, and the name of the value that is the count.
+COUNTED_NOTICES = {
+    "remind-queued": (
+        NP_(
+            "The reminder of {name} is on its way to {count} subscriber.",
+            "The reminder of {name} is on its way to {count} subscribers.",
+        ),
+        "count",
+    ),
+    "reload-failed": (
+        NP_(
+            "Nothing changed: the files have {count} problem, and the last good version still answers:",
+            "Nothing changed: the files have {count} problems, and the last good version still answers:",
+        ),
+        "count",
+    ),
+    "no-events": (
+        NP_("No events are listed for the next {days} day.", "No events are listed for the next {days} days."),
+        "days",
+    ),
+}
 
 
 class Renderer:
@@ -106,7 +160,7 @@ class Renderer:
 
     def __init__(self, kb: KnowledgeBase, t: Translator) -> None:
         self.kb = kb
-        self.t = t
+        self.t = _dialling(kb, t)
         self.lang = t.language
 
     # ---- small pieces -------------------------------------------------------------------
@@ -116,12 +170,12 @@ class Renderer:
         if not texts:
             return ""
         if self.lang in texts:
-            return esc(texts[self.lang])
+            return esc(self.t.digits(texts[self.lang]))
         english = texts.get("en") or next(iter(texts.values()))
         if self.lang == "en":
             return esc(english)
         note = self.t("in English")  # not inside the f-string: Babel's extractor cannot see in there
-        return f"{esc(english)} <i>({esc(note)})</i>"
+        return f"{ltr(english, self.lang)} <i>({esc(note)})</i>"
 
     def note(self, texts: dict[str, str] | None) -> str:
         """' (note)' after a contact, in the reply's language; empty when there is none."""
@@ -132,22 +186,29 @@ class Renderer:
         for whoever reads the sign or answers the phone."""
         translated = entry.name_translations.get(self.lang)
         if translated and self.lang != "en":
-            return f"<b>{esc(translated)}</b> ({esc(entry.name)})"
-        return f"<b>{esc(entry.name)}</b>"
+            return f"<b>{esc(self.t.digits(translated))}</b> ({ltr(proper_name(entry.name), self.lang)})"
+        return f"<b>{ltr(entry.name, self.lang)}</b>"
 
     def caution(self, entry: Entry) -> list[str]:
         return ["⚠️ " + self.localised(entry.caution)] if entry.caution else []
 
     def need_label(self, need: Need) -> str:
-        label = need.label.get(self.lang) or need.label["en"]
-        return label
+        return self.t.digits(need.label.get(self.lang) or need.label["en"])
 
     def day(self, value: date, weekday: bool = True) -> str:
-        return _format_day(value, weekday, BABEL_LOCALES.get(self.lang, self.lang))
+        return self.t.day(value, weekday)
 
-    def clock(self, value: datetime) -> str:
-        locale = BABEL_LOCALES.get(self.lang, self.lang)
-        return format_time(value, format="HH:mm", locale=locale)
+    def clock(self, value: datetime | time) -> str:
+        return self.t.clock(value)
+
+    def day_and_time(self, value: datetime, end: datetime | None = None) -> str:
+        """'Tuesday 3 February 2026, 18:00–20:30' in London time: the date in the language's words and
+        order, each time kept whole (left-to-right) inside right-to-left text."""
+        local = value.astimezone(LONDON)
+        times = self.t.isolate(self.clock(local))
+        if end is not None:
+            times += "–" + self.t.isolate(self.clock(end.astimezone(LONDON)))
+        return self.t.join([self.day(local.date()), times])
 
     def checked(self, entry: Entry) -> str:
         return (
@@ -161,25 +222,12 @@ class Renderer:
         if service.open_24_7:
             lines.append("🕘 " + esc(self.t("Open 24 hours, every day")))
         elif service.opening_hours:
-            parts = []
-            for h in service.opening_hours:
-                days = ", ".join(
-                    self.weekday(a) if a == b else f"{self.weekday(a)}–{self.weekday(b)}" for a, b in day_ranges(h.days)
-                )
-                parts.append(f"{esc(days)} {ltr(f'{h.opens:%H:%M}–{h.closes:%H:%M}', self.lang)}")
             state = is_open(service, now)
             status = self.t("open now") if state else self.t("closed now")
-            lines.append("🕘 " + "; ".join(parts) + f" ({esc(status)})")
+            lines.append("🕘 " + esc(timetable(service.opening_hours, self.t)) + f" ({esc(status)})")
         if service.hours_note:
             lines.append("🕘 " + self.localised(service.hours_note))
         return lines
-
-    def weekday(self, day: str) -> str:
-        names = {
-            "mon": self.t("Mon"), "tue": self.t("Tue"), "wed": self.t("Wed"), "thu": self.t("Thu"),
-            "fri": self.t("Fri"), "sat": self.t("Sat"), "sun": self.t("Sun"),
-        }  # fmt: skip
-        return names[day]
 
     def contacts(self, service: Service) -> list[str]:
         lines = []
@@ -219,17 +267,15 @@ class Renderer:
             if last > start.date().toordinal():
                 when = f"{when} – {self.day(date.fromordinal(last))}"
         else:
-            when = f"{self.day(start.date())}, {self.clock(start)}"
-            if event.end is not None:
-                when += f"–{self.clock(end)}"
-        lines.append("📅 " + ltr(when, self.lang) if self.lang in RTL else "📅 " + esc(when))
+            when = self.day_and_time(start, end if event.end is not None else None)
+        lines.append("📅 " + esc(when))
         if occurrence.is_past(now):
             lines.append("⏳ " + esc(self.t("This event has already taken place.")))
         if event.online:
             lines.append("💻 " + esc(self.t("Online")))
         if event.venue or event.address:
-            place = ", ".join(esc(x) for x in (event.venue, event.address) if x)
-            lines.append("📍 " + place)
+            place = ", ".join(x for x in (event.venue, event.address) if x)
+            lines.append("📍 " + ltr(place, self.lang))
         organiser = self.kb.entry(event.organiser)
         if organiser is not None:
             lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
@@ -282,7 +328,8 @@ class Renderer:
             lines += ["   " + caution for caution in self.caution(line)]
         for interpreting in ([emergency] if emergency else []) + shown:
             if interpreting.languages_note:
-                lines.append(f"🗣 <b>{esc(interpreting.phone)}</b>: {self.localised(interpreting.languages_note)}")
+                phone = ltr(interpreting.phone, self.lang)
+                lines.append(f"🗣 <b>{phone}</b>: {self.localised(interpreting.languages_note)}")
         return "\n".join(lines)
 
     def crisis_line(self, line: Helpline) -> str:
@@ -376,11 +423,7 @@ class Renderer:
             "broadcast-not-draft": N_("This broadcast was already sent or cancelled."),
             "no-broadcasts": N_("No broadcasts yet."),
             "remind-usage": N_("Write the id of an upcoming event after the command, for example: /remind {example}"),
-            "remind-queued": N_("The reminder of {name} is on its way to {count} subscribers."),
             "reloaded": N_("Knowledge reloaded: {summary}"),
-            "reload-failed": N_(
-                "Nothing changed: the files have {count} problems, and the last good version still answers:"
-            ),
             "report-thanks": N_(
                 "Thank you for telling us. A volunteer will check it. Meanwhile, another way to reach them may work."
             ),
@@ -391,9 +434,13 @@ class Renderer:
             "language-set": N_("I will answer in {language_name} from now on."),
             "choose-language": N_("Choose the language for my answers:"),
             "send-location": N_("Share your location with the 📎 button to see the nearest organisations."),
-            "no-events": N_("No events are listed for the next {days} days."),
             "no-nearby": N_("I do not know where the organisations near you are. Tell me your town instead."),
         }
+        if kind in COUNTED_NOTICES:
+            (singular, plural), counter = COUNTED_NOTICES[kind]
+            n = values[counter]
+            assert isinstance(n, int), f"{kind} needs the number {counter}"
+            return esc(self.t.plural(singular, plural, n, **values))
         return esc(self.t(texts[kind], **values))
 
     def privacy(self, logs_unanswered: bool = False) -> str:
@@ -461,24 +508,30 @@ class Renderer:
         return "\n".join(lines)
 
     def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:
-        head = "<b>" + esc(self.t("Events in the next {days} days", days=days)) + "</b>"
+        head = self.t.plural("Events in the next {days} day", "Events in the next {days} days", days, days=days)
+        head = "<b>" + esc(head) + "</b>"
         return "\n\n".join([head, *(self.event_card(o, now) for o in occurrences)])
 
     def reminder(self, occurrence: Occurrence, now: datetime) -> str:
         return "⏰ <b>" + esc(self.t("Reminder")) + "</b>\n\n" + self.event_card(occurrence, now)
 
     def event_changed(self, name: str, old: datetime, new: Occurrence | None) -> str:
-        when = f"{self.day(old.astimezone(LONDON).date())}, {self.clock(old.astimezone(LONDON))}"
+        when = self.day_and_time(old)
         lines = ["⚠️ " + esc(self.t("{name} is no longer on {when}.", name=name, when=when))]
         if new is None:
             lines.append(esc(self.t("It has been cancelled or is no longer listed. /events shows what is on.")))
         else:
-            new_when = f"{self.day(new.start.date())}, {self.clock(new.start)}"
+            new_when = self.day_and_time(new.start)
             lines.append(esc(self.t("The next one is on {when}. I will remind you before it.", when=new_when)))
         return "\n".join(lines)
 
     def broadcast_preview(self, text: str, recipients: int) -> str:
-        head = esc(self.t("Send this message to {count} subscribers?", count=recipients))
+        head = esc(
+            self.t.plural(
+                "Send this message to {count} subscriber?", "Send this message to {count} subscribers?", recipients,
+                count=recipients,
+            )
+        )  # fmt: skip
         return f"<b>{head}</b>\n\n{text}"
 
     def broadcast_progress(self, text: str, counts: dict[str, int], recipients: int, finished: bool) -> str:

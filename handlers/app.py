@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot.assistant import Assistant
 from bot.chat import ChatService
 from bot.config import Settings
+from bot.i18n import N_, available_languages, translator
 from bot.index_cache import cached_index
 from bot.knowledge import KnowledgeBase
 from bot.matching import local_now
@@ -36,14 +37,25 @@ from handlers.sending import Patience, persist
 log = logging.getLogger("sanctuary")
 
 MENU = (
-    ("start", "Start: what I can do"),
-    ("events", "Upcoming events"),
-    ("language", "Change language"),
-    ("subscribe", "Event reminders"),
-    ("privacy", "What I keep about you"),
-    ("forget", "Delete everything about me"),
-    ("help", "How to use this bot"),
+    ("start", N_("Start: what I can do")),
+    ("events", N_("Upcoming events")),
+    ("language", N_("Change language")),
+    ("subscribe", N_("Event reminders")),
+    ("privacy", N_("What I keep about you")),
+    ("forget", N_("Delete everything about me")),
+    ("help", N_("How to use this bot")),
 )
+
+
+def command_menus() -> list[tuple[str | None, list[BotCommand]]]:
+    """The command menu in every language the bot answers in: English for everyone (no language
+    code), then one per language, which Telegram shows to users whose app is set to it."""
+    menus: list[tuple[str | None, list[BotCommand]]] = [(None, [BotCommand(name, text) for name, text in MENU])]
+    for language in available_languages():
+        if language != "en":
+            t = translator(language)
+            menus.append((language, [BotCommand(name, t(text)) for name, text in MENU]))
+    return menus
 
 
 def build_application(settings: Settings, kb: KnowledgeBase, clock: Callable[[], datetime] = local_now) -> Application:  # type: ignore[type-arg]
@@ -120,12 +132,18 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     jobs.run_repeating(flush_counts, interval=5, first=5, name="counts")
     monday_morning = time(9, 0, tzinfo=settings.timezone)
     jobs.run_daily(weekly_digest, time=monday_morning, days=(1,), name="weekly-digest")  # PTB: 0 is Sunday
-    menu = [BotCommand(name, text) for name, text in MENU]
-    try:  # the menu is a convenience: Telegram's bad minute at start-up must not stop the bot
-        await persist(partial(application.bot.set_my_commands, menu), Patience(settings.send_retry_seconds))
-    except TelegramError as exc:
-        log.warning("could not set the command menu: %r", exc)
+    patience = Patience(settings.send_retry_seconds)
+    # All at once, so that Telegram's bad minute delays the start by one patience, not eight.
+    await asyncio.gather(*(_set_menu(application, language, menu, patience) for language, menu in command_menus()))
     log.info("Sanctuary Bot is running: %s", kb.summary())
+
+
+async def _set_menu(application: Application, language: str | None, menu: list[BotCommand], patience: Patience) -> None:  # type: ignore[type-arg]
+    set_menu = partial(application.bot.set_my_commands, menu, language_code=language)
+    try:  # the menu is a convenience: Telegram's bad minute at start-up must not stop the bot
+        await persist(set_menu, patience)
+    except TelegramError as exc:
+        log.warning("could not set the command menu (%s): %r", language or "default", exc)
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]

@@ -6,23 +6,25 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.assistant import Assistant, User
-from bot.i18n import LOCALES, RTL, Translator, available_languages, translator
+from bot.i18n import LOCALES, RTL, Translator, available_languages, compiled, translator
 from bot.language import detect
 from bot.replies import LRI, PDI
 from bot.schema import LANGUAGES
 from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"t": None, "N_": None}
+KEYWORDS = {"t": None, "N_": None, "plural": (1, 2), "NP_": (1, 2)}  # as in the README's pybabel command
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]
 
 
 def messages_in_code() -> set[str]:
+    """Every sentence the code marks: a plain one, or the singular of one with a count."""
     found: set[str] = set()
     for folder in ("bot", "handlers"):
         for _, _, message, _, _ in extract_from_dir(ROOT / folder, keywords=KEYWORDS):
@@ -30,9 +32,19 @@ def messages_in_code() -> set[str]:
     return found
 
 
+def plurals_in_code() -> dict[str, str]:
+    """Singular -> plural of every sentence with a count."""
+    found: dict[str, str] = {}
+    for folder in ("bot", "handlers"):
+        for _, _, message, _, _ in extract_from_dir(ROOT / folder, keywords=KEYWORDS):
+            if not isinstance(message, str):
+                found[message[0]] = message[1]
+    return found
+
+
 def test_the_template_is_current() -> None:
     with (LOCALES / "messages.pot").open("rb") as handle:
-        template = {m.id for m in read_po(handle) if m.id}
+        template = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     missing = messages_in_code() - template
     assert not missing, f"run the extraction command in the README; missing from messages.pot: {sorted(missing)}"
 
@@ -41,13 +53,26 @@ def test_the_template_is_current() -> None:
 def test_every_catalog_translates_every_string_with_the_same_placeholders(language: str) -> None:
     path = LOCALES / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
-        catalog = {m.id: m.string for m in read_po(handle) if m.id}
+        po = read_po(handle)
+    catalog = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in po if m.id}
+    plurals = plurals_in_code()
     for message in sorted(messages_in_code()):
         translated = catalog.get(message)
         assert translated, f"{path}: no translation of {message!r}"
-        assert set(PLACEHOLDER.findall(str(translated))) == set(PLACEHOLDER.findall(message)), (
-            f"{path}: placeholders differ in {message!r}"
+        wanted = set(PLACEHOLDER.findall(message))
+        if message not in plurals:
+            assert isinstance(translated, str) and set(PLACEHOLDER.findall(translated)) == wanted, (
+                f"{path}: placeholders differ in {message!r}"
+            )
+            continue
+        assert isinstance(translated, tuple) and len(translated) == po.num_plurals, (
+            f"{path}: {message!r} needs {po.num_plurals} plural forms"
         )
+        for form in translated:
+            found = set(PLACEHOLDER.findall(form))
+            # Arabic writes "one subscriber", "two subscribers" in words: a form may leave out the count
+            assert form and found <= wanted and len(wanted - found) <= 1, f"{path}: placeholders differ in {form!r}"
+        assert set(PLACEHOLDER.findall(translated[-1])) == wanted, f"{path}: the last form of {message!r}"
 
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
@@ -65,9 +90,13 @@ def test_every_language_is_available() -> None:
 
 
 def test_a_missing_string_falls_back_to_english_never_a_key() -> None:
-    partial = Translator("fa", {"Menu": "\u0645\u0646\u0648"})
+    catalog = Catalog(locale="fa")
+    catalog.add("Menu", "\u0645\u0646\u0648")
+    catalog.add(("{days} day", "{days} days"), ("", ""))
+    partial = Translator("fa", compiled(catalog))
     assert partial("Menu") == "\u0645\u0646\u0648"
     assert partial("Who can help with: {need}", need="X") == "Who can help with: X"
+    assert partial.plural("{days} day", "{days} days", 3, days=3) == "\u06f3 days"
 
 
 @pytest.mark.parametrize(
