@@ -447,7 +447,7 @@ class ChatService:
                 pending=c.get("pending", 0),
             )  # fmt: skip
             if unknown := c.get("ambiguous", 0):
-                summary += "\n" + r.t(MAY_HAVE_ARRIVED, count=unknown)
+                summary += "\n" + r.t.plural(*MAY_HAVE_ARRIVED, unknown, count=unknown)
             preview = plain_text(b.text)[:60]
             lines.append(
                 f"<b>{esc(b.created[:16].replace('T', ' '))}</b> {esc(b.kind)}: {esc(preview)}\n{esc(summary)}"
