@@ -217,5 +217,5 @@ def _organisation(
             }
         ]
     entry["sources"] = [f"https://example.org/sources/{slug}"]
-    entry["last_verified"] = VERIFIED
+    entry["information_from"] = VERIFIED
     return entry

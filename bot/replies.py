@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 
 from bot.events import LONDON, Occurrence
+from bot.freshness import dated, day_text
 from bot.geo import Nearby
 from bot.hours import day_ranges, is_open
 from bot.i18n import N_, RTL, Translator
@@ -95,12 +95,6 @@ def split_message(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     return pieces
 
 
-@lru_cache(maxsize=4096)
-def _format_day(value: date, weekday: bool, locale: str) -> str:
-    """Babel's date formatting is slow for the few dates every card shows: remember them."""
-    return format_date(value, format="EEEE d MMMM y" if weekday else "d MMMM y", locale=locale)
-
-
 class Renderer:
     """Writes replies in one language for one knowledge base."""
 
@@ -108,6 +102,7 @@ class Renderer:
         self.kb = kb
         self.t = t
         self.lang = t.language
+        self.locale = BABEL_LOCALES.get(self.lang, self.lang)
 
     # ---- small pieces -------------------------------------------------------------------
 
@@ -138,23 +133,29 @@ class Renderer:
     def caution(self, entry: Entry) -> list[str]:
         return ["⚠️ " + self.localised(entry.caution)] if entry.caution else []
 
+    def short_caution(self, entry: Entry) -> str:
+        """' ⚠️ caution' after a line that shows a number where a whole card does not fit: the short
+        form in the reply's language, else the whole caution in it, else the short form in English."""
+        short, full = entry.caution_short or {}, entry.caution or {}
+        if not full:
+            return ""
+        if self.lang in short or self.lang not in full:
+            return " ⚠️ " + self.localised(short or full)
+        return " ⚠️ " + self.localised(full)
+
     def need_label(self, need: Need) -> str:
         label = need.label.get(self.lang) or need.label["en"]
         return label
 
     def day(self, value: date, weekday: bool = True) -> str:
-        return _format_day(value, weekday, BABEL_LOCALES.get(self.lang, self.lang))
+        return day_text(value, self.locale, weekday)
 
     def clock(self, value: datetime) -> str:
-        locale = BABEL_LOCALES.get(self.lang, self.lang)
-        return format_time(value, format="HH:mm", locale=locale)
+        return format_time(value, format="HH:mm", locale=self.locale)
 
     def checked(self, entry: Entry) -> str:
-        return (
-            "<i>"
-            + esc(self.t("Details checked on {date}.", date=self.day(entry.last_verified, weekday=False)))
-            + "</i>"
-        )
+        """How old the card's information is, and "checked" only where a volunteer checked it."""
+        return "<i>" + " ".join(esc(sentence) for sentence in dated(entry, self.t, self.locale)) + "</i>"
 
     def hours(self, service: Service, now: datetime) -> list[str]:
         lines: list[str] = []
@@ -230,7 +231,7 @@ class Renderer:
         if event.venue or event.address:
             place = ", ".join(esc(x) for x in (event.venue, event.address) if x)
             lines.append("📍 " + place)
-        organiser = self.kb.entry(event.organiser)
+        organiser = self.kb.entry(event.organiser) if event.organiser else None
         if organiser is not None:
             lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
         lines.append(self.localised(event.description))
@@ -260,8 +261,11 @@ class Renderer:
             return ""
         lines = [esc(self.t("To talk to a person:"))]
         for s in contacts:
-            phone = f": {ltr(s.phone, self.lang)}" if s.phone else ""
-            lines.append(f"• {self.name(s)}{phone}{self.note(s.phone_note)}")
+            if s.phone:
+                reach = f": {ltr(s.phone, self.lang)}{self.note(s.phone_note)}"
+            else:
+                reach = f": {ltr(s.website, self.lang)}" if s.website else ""
+            lines.append(f"• {self.name(s)}{reach}{self.short_caution(s)}")
         return "\n".join(lines)
 
     def emergency_line(self) -> str:
@@ -458,6 +462,7 @@ class Renderer:
             )
             lines.append(f"\n<b>{esc(org.name)}</b> · {esc(where)}")
             lines += self.contacts(org)
+            lines += self.caution(org)
         return "\n".join(lines)
 
     def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:

@@ -23,7 +23,8 @@ def event(**fields: Any) -> Event:
             "address": "1 Test Street, Norwich NR1 1AA",
             "booking": "Just turn up.",
             "sources": ["https://example.org.uk/cafe", "https://example.org.uk/news"],
-            "last_verified": "2024-01-02",
+            "information_from": "2024-01-02",
+            "information_source": "https://example.org.uk/news",
             **fields,
         }
     )
