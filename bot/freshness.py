@@ -109,15 +109,17 @@ def partial_date_text(value: PartialDate, locale: str) -> str:
     return format_skeleton("yMMMM" if value.month is not None else "y", value.first, locale=locale)
 
 
-def dated(entry: Entry, t: Translate, locale: str) -> list[str]:
+def dated(entry: Entry, t: Translate, locale: str, isolate: Callable[[str], str] = str) -> list[str]:
     """The sentences that say how old an entry's information is, for a card or a list.
 
     "Information from June 2024 (newroutes.org.uk)." or "Source undated, read on 3 July 2025.",
-    then "Checked with them on <date>." only where a volunteer really checked.
+    then "Checked with them on <date>." only where a volunteer really checked. `isolate` wraps the
+    site's name, so that a right-to-left reply keeps it in one piece.
     """
     if entry.information_from is not None:
         when = partial_date_text(entry.information_from, locale)
-        sentences = [t("Information from {date} ({site}).", date=when, site=entry.information_site)]
+        site = isolate(entry.information_site or "")
+        sentences = [t("Information from {date} ({site}).", date=when, site=site)]
     else:
         assert entry.read_on is not None
         sentences = [t("Source undated, read on {date}.", date=day_text(entry.read_on, locale))]

@@ -155,7 +155,12 @@ class Renderer:
 
     def checked(self, entry: Entry) -> str:
         """How old the card's information is, and "checked" only where a volunteer checked it."""
-        return "<i>" + " ".join(esc(sentence) for sentence in dated(entry, self.t, self.locale)) + "</i>"
+        sentences = dated(entry, self.t, self.locale, isolate=self.isolate)
+        return "<i>" + " ".join(esc(sentence) for sentence in sentences) + "</i>"
+
+    def isolate(self, value: str) -> str:
+        """A left-to-right value (a web site) kept in one piece inside a right-to-left reply."""
+        return f"{LRI}{value}{PDI}" if self.lang in RTL else value
 
     def hours(self, service: Service, now: datetime) -> list[str]:
         lines: list[str] = []

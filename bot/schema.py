@@ -356,9 +356,9 @@ class Entry(Frozen):
         """Every entry says how old its information is, and where that date comes from."""
         if self.information_from is None and self.read_on is None:
             raise ValueError(
-                "say how old the information is: write the newest date the sources show as "
-                f"information_from ({_PARTIAL_DATE_HELP}), or, if no source shows a date, the day you read "
-                "them as read_on: YYYY-MM-DD"
+                "say how old the information is: write the newest date the sources show as information_from, "
+                "only as precise as they show it (2024, 2024-06 or 2024-06-12), or, if no source shows a date, "
+                "the day you read them as read_on: YYYY-MM-DD"
             )
         if self.information_source is not None:
             if self.information_from is None:
