@@ -27,7 +27,7 @@ DEFAULT_STALE_DAYS = 730
 """Information older than this (two years) should be confirmed with the organisation itself."""
 
 Translate = Callable[..., str]
-"""A translator of the bot's English sentences (bot.i18n.Translator), or `str.format` for English."""
+"""A translator of the bot's English sentences: a bot.i18n.Translator, or `in_english`."""
 
 
 def is_over(event: Event, today: date) -> bool:
@@ -129,5 +129,5 @@ def dated(entry: Entry, t: Translate, locale: str, isolate: Callable[[str], str]
 
 
 def in_english(message: str, /, **values: object) -> str:
-    """The identity translator, for what is written in English only (calendar files, exports)."""
+    """The identity translator, for what is only ever written in English (calendar files)."""
     return message.format(**values) if values else message
