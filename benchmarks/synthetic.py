@@ -90,7 +90,9 @@ def generate(directory: Path, organisations: int, seed: int = 2024) -> Path:
         shutil.copyfile(SHIPPED / name, directory / name)
     places = _load(SHIPPED / "places.yaml")["places"]
     labels = {n["id"]: _english(n["label"]).lower() for n in _load(SHIPPED / "needs.yaml")["needs"]}
-    organisers = list(dict.fromkeys(e["organiser"] for e in _load(SHIPPED / "events.yaml")["events"]))
+    organisers = list(
+        dict.fromkeys(e["organiser"] for e in _load(SHIPPED / "events.yaml")["events"] if "organiser" in e)
+    )
     rng = random.Random(seed)
     entries = _organisations(rng, organisations, places, labels, organisers)
     lines = [f"# Synthetic: {organisations} made-up organisations (seed {seed}). Not real services.", "organisations:"]
@@ -217,5 +219,5 @@ def _organisation(
             }
         ]
     entry["sources"] = [f"https://example.org/sources/{slug}"]
-    entry["last_verified"] = VERIFIED
+    entry["information_from"] = VERIFIED
     return entry

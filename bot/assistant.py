@@ -80,7 +80,10 @@ class Assistant:
             letters = self.index.services_for("asylum-support")[:3]
             if letters:
                 lines.append(esc(r.t("If it is a letter from the Home Office, they can help you read it:")))
-                lines += [f"• {r.name(s)}" + (f": {ltr(s.phone, r.lang)}" if s.phone else "") for s in letters]
+                lines += [
+                    f"• {r.name(s)}" + (f": {ltr(s.phone, r.lang)}{r.short_caution(s)}" if s.phone else "")
+                    for s in letters
+                ]
                 buttons = [(Button(s.name, f"entry:{s.id}"),) for s in letters] + buttons
         return Reply("\n".join(lines), tuple(buttons), r.lang)
 
@@ -254,7 +257,10 @@ class Assistant:
         if kind == "need" and (need := self.kb.need(value)) is not None:
             services = self.index.services_for(need.id)[:MAX_LISTED]
             lines = ["<b>" + esc(r.t("Who can help with: {need}", need=r.need_label(need))) + "</b>"]
-            lines += [f"• {esc(s.name)}" + (f" · 📞 {ltr(s.phone, r.lang)}" if s.phone else "") for s in services]
+            lines += [
+                f"• {esc(s.name)}" + (f" · 📞 {ltr(s.phone, r.lang)}{r.short_caution(s)}" if s.phone else "")
+                for s in services
+            ]
             rows = tuple((Button(s.name, f"entry:{s.id}"),) for s in services)
             return Reply("\n".join(lines), (*rows, menu), r.lang)
         if kind == "entry" and (entry := self.kb.entry(value)) is not None:

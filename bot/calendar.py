@@ -19,6 +19,7 @@ from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar import Event as VEvent
 
 from bot.events import LONDON, Occurrence, first_times, next_occurrence
+from bot.freshness import dated, in_english, newest_day
 from bot.schema import Event, english
 
 PRODID = "-//Sanctuary Bot//Norfolk events//EN"
@@ -79,8 +80,8 @@ def _vevent(event: Event, occurrence: Occurrence | None = None) -> VEvent:
         start, end = occurrence.start, occurrence.end
     vevent = VEvent()
     vevent.add("uid", uid(event, occurrence))
-    # Without METHOD, DTSTAMP means "last revised": the date the details were checked.
-    vevent.add("dtstamp", datetime.combine(event.last_verified, time.min, tzinfo=UTC))
+    # Without METHOD, DTSTAMP means "last revised": the day of the newest information we have.
+    vevent.add("dtstamp", datetime.combine(newest_day(event), time.min, tzinfo=UTC))
     vevent.add("dtstart", _when(start, event.all_day))
     if event.all_day or event.end is not None:  # a missing end time is not invented
         vevent.add("dtend", _when(end, event.all_day))
@@ -256,6 +257,5 @@ def _description(event: Event) -> str:
     if event.booking:
         lines.append(f"Booking: {english(event.booking)}")
     lines.append("Sources: " + " ".join(event.sources))
-    checked = event.last_verified
-    lines.append(f"Details checked on {checked.day} {checked:%B %Y}.")
+    lines.append(" ".join(dated(event, in_english, "en")))
     return "\n\n".join(lines)

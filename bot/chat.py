@@ -22,7 +22,7 @@ from bot.anonymise import anonymise, vocabulary
 from bot.assistant import MAX_QUESTION, Assistant, User
 from bot.events import LONDON
 from bot.flood import FloodLimiter, Verdict
-from bot.freshness import DEFAULT_STALE_DAYS, stale_entries
+from bot.freshness import DEFAULT_STALE_DAYS, dated, stale_entries
 from bot.i18n import N_, NATIVE_NAMES, NP_
 from bot.matching import local_now
 from bot.problems import Problem
@@ -519,8 +519,9 @@ class ChatService:
         return added
 
     async def digest(self, today: date, stale_days: int = DEFAULT_STALE_DAYS) -> Reply:
-        """The organisers' weekly digest: facts to re-check, numbers reported not working, and what
-        several people asked that the bot could not answer."""
+        """The organisers' weekly digest: entries whose newest information is more than `stale_days`
+        days old (to confirm with the organisations), numbers reported not working, and what several
+        people asked that the bot could not answer."""
         await self.flush_counts()
         r = self.assistant.renderer("en")
         week_ago = today - timedelta(days=7)
@@ -528,12 +529,12 @@ class ChatService:
         stale = stale_entries(self.assistant.kb, today, stale_days)
         period = r.t.plural("{days} day", "{days} days", stale_days, days=stale_days)
         stale_line = r.t.plural(
-            "{count} entry was last checked more than {period} ago:",
-            "{count} entries were last checked more than {period} ago:",
+            "The newest information of {count} entry is more than {period} old:",
+            "The newest information of {count} entries is more than {period} old:",
             len(stale), count=len(stale), period=period,
         )  # fmt: skip
         lines.append(esc(stale_line))
-        lines += [f"• {esc(entry.name)} ({entry.last_verified.isoformat()})" for entry, _ in stale[:20]]
+        lines += [f"• {esc(entry.name)}: {esc(' '.join(dated(entry, r.t, r.locale)))}" for entry, _ in stale[:20]]
         reports: Counter[str] = Counter()
         for _, metric, key, count in await self.store.counts_since(week_ago):
             if metric == "report":

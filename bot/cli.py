@@ -176,7 +176,7 @@ def cmd_console(args: argparse.Namespace, out: TextIO, err: TextIO, hint: str = 
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Errors (exit 1) and warnings, such as facts last checked more than --stale-days ago (exit 0)."""
+    """Errors (exit 1) and warnings, such as entries whose newest information is more than --stale-days old (exit 0)."""
     directory = knowledge_dir(args.knowledge)
     today = args.today or local_now().date()
     kb, problems = check(directory, today=today, stale_days=args.stale_days, review=True)
@@ -189,8 +189,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     stale = stale_entries(kb, today, args.stale_days)
     if stale:
         print(
-            f"{len(stale)} entries were last checked more than {args.stale_days} days ago: "
-            "check them with their sources (see the warnings above).",
+            f"The newest information of {len(stale)} entries is more than {args.stale_days} days old: "
+            "confirm them with the organisations (see the warnings above).",
             file=out,
         )
     print(f"OK: {kb.summary()}.", file=out)
@@ -395,7 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=days_option,
         default=DEFAULT_STALE_DAYS,
         metavar="N",
-        help=f"warn about entries last checked more than N days ago (default {DEFAULT_STALE_DAYS}; 0 turns it off)",
+        help=(
+            "warn about entries whose newest information (checked_on, else information_from, else read_on) "
+            f"is more than N days old (default {DEFAULT_STALE_DAYS}: two years; 0 turns it off)"
+        ),
     )
     validate.add_argument(
         "--today", type=parse_date, metavar="DATE", help="pretend today is this date, e.g. 2024-02-01"

@@ -12,7 +12,8 @@ update its records instead of duplicating them.
 
 What goes where:
 
-- `description` is the English text; `assured_date` (on the service) is our `last_verified`;
+- `description` is the English text; `assured_date` (on the service) is our `checked_on`, the day a
+  volunteer confirmed the details with the organisation (absent where nobody has);
   `alert` is our `caution`; `interpretation_services` is our `languages_note`;
   `eligibility_description` says so for an entry that is for people seeking sanctuary.
 - A location exists where we have an address or coordinates. Its address record is filled only
@@ -191,7 +192,7 @@ def _add_service(entry: Service, tables: dict[str, list[dict[str, Any]]], places
                 "status": "active",
                 "interpretation_services": english(entry.languages_note),
                 "eligibility_description": FOR_SANCTUARY_SEEKERS if entry.for_sanctuary_seekers else None,
-                "assured_date": entry.last_verified.isoformat(),
+                "assured_date": entry.checked_on.isoformat() if entry.checked_on else None,
                 "alert": english(entry.caution),
             }
         )

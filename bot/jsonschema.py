@@ -97,10 +97,6 @@ FIELD_HELP: dict[str, str] = {
         "The web pages these details come from. Every phone number, address and time must be on one of "
         "them. Never guess: leave a detail out if no source shows it."
     ),
-    "last_verified": (
-        "The date the sources show, or the day you checked the details with the organisation: "
-        "year-month-day like 2024-01-31. `validate` warns when it is old."
-    ),
     "need_notes": "For some of its needs, one sentence on what exactly it does for that need.",
     "for_sanctuary_seekers": "true if it is specially for refugees and people seeking asylum.",
     "phone": (

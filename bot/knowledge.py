@@ -24,6 +24,7 @@ from bot.freshness import DEFAULT_STALE_DAYS, age_if_stale, stale_entries, stale
 from bot.problems import Problem, Severity
 from bot.schema import (
     LANGUAGES,
+    RETIRED_FIELDS,
     SECTIONS,
     WORDS_SECTION,
     ConversationWords,
@@ -248,6 +249,8 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[tuple[Any, ...], str,
         example = _example(owner, name)
         hint = f": add a line like `{name}: {example}`" if example else ""
         return loc[:-1], f"'{name}' is missing{hint}", False
+    if kind == "extra_forbidden" and name in RETIRED_FIELDS:
+        return loc, RETIRED_FIELDS[name].format(value=value), True
     if kind == "extra_forbidden":
         allowed = [f.alias or n for n, f in owner.model_fields.items()]
         best = process.extractOne(name, allowed, score_cutoff=60)
@@ -534,7 +537,7 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
                     yield item.problem(
                         "no phone, email, website or address: people cannot contact it", "id", severity="warning"
                     )
-            if isinstance(entry, Event) and entry.organiser not in organisation_ids:
+            if isinstance(entry, Event) and entry.organiser is not None and entry.organiser not in organisation_ids:
                 yield item.problem(
                     f"organiser '{entry.organiser}' is not an organisation id: "
                     f"{_suggest(entry.organiser, organisation_ids)} "
@@ -579,8 +582,8 @@ def _check_crisis_combinations(
                         )
 
 
-_TRANSLATED_TEXTS: tuple[str, ...] = ("description", "caution", "phone_note", "email_note", "address_note")
-_TRANSLATED_TEXTS += ("hours_note", "languages_note", "booking")
+_TRANSLATED_TEXTS: tuple[str, ...] = ("description", "caution", "caution_short", "phone_note", "email_note")
+_TRANSLATED_TEXTS += ("address_note", "hours_note", "languages_note", "booking")
 
 
 def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from bot.events import LONDON, Occurrence
+from bot.freshness import dated
 from bot.geo import Nearby
 from bot.hours import is_open, timetable
-from bot.i18n import FSI, LRI, N_, NP_, PDI, RTL, Translator
+from bot.i18n import BABEL_LOCALES, FSI, LRI, N_, NP_, PDI, RTL, Translator
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match
 from bot.schema import Entry, Event, Helpline, Need, Service
@@ -162,6 +163,7 @@ class Renderer:
         self.kb = kb
         self.t = _dialling(kb, t)
         self.lang = t.language
+        self.locale = BABEL_LOCALES.get(self.lang, self.lang)
 
     # ---- small pieces -------------------------------------------------------------------
 
@@ -192,6 +194,16 @@ class Renderer:
     def caution(self, entry: Entry) -> list[str]:
         return ["⚠️ " + self.localised(entry.caution)] if entry.caution else []
 
+    def short_caution(self, entry: Entry) -> str:
+        """' ⚠️ caution' after a line that shows a number where a whole card does not fit: the short
+        form in the reply's language, else the whole caution in it, else the short form in English."""
+        short, full = entry.caution_short or {}, entry.caution or {}
+        if not full:
+            return ""
+        if self.lang in short or self.lang not in full:
+            return " ⚠️ " + self.localised(short or full)
+        return " ⚠️ " + self.localised(full)
+
     def need_label(self, need: Need) -> str:
         return self.t.digits(need.label.get(self.lang) or need.label["en"])
 
@@ -211,11 +223,13 @@ class Renderer:
         return self.t.join([self.day(local.date()), times])
 
     def checked(self, entry: Entry) -> str:
-        return (
-            "<i>"
-            + esc(self.t("Details checked on {date}.", date=self.day(entry.last_verified, weekday=False)))
-            + "</i>"
-        )
+        """How old the card's information is, and "checked" only where a volunteer checked it."""
+        sentences = dated(entry, self.t, self.locale, isolate=self.isolate)
+        return "<i>" + " ".join(esc(self.t.digits(sentence)) for sentence in sentences) + "</i>"
+
+    def isolate(self, value: str) -> str:
+        """A left-to-right value (a web site) kept in one piece inside a right-to-left reply."""
+        return f"{LRI}{value}{PDI}" if self.lang in RTL else value
 
     def hours(self, service: Service, now: datetime) -> list[str]:
         lines: list[str] = []
@@ -276,7 +290,7 @@ class Renderer:
         if event.venue or event.address:
             place = ", ".join(x for x in (event.venue, event.address) if x)
             lines.append("📍 " + ltr(place, self.lang))
-        organiser = self.kb.entry(event.organiser)
+        organiser = self.kb.entry(event.organiser) if event.organiser else None
         if organiser is not None:
             lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
         lines.append(self.localised(event.description))
@@ -306,8 +320,11 @@ class Renderer:
             return ""
         lines = [esc(self.t("To talk to a person:"))]
         for s in contacts:
-            phone = f": {ltr(s.phone, self.lang)}" if s.phone else ""
-            lines.append(f"• {self.name(s)}{phone}{self.note(s.phone_note)}")
+            if s.phone:
+                reach = f": {ltr(s.phone, self.lang)}{self.note(s.phone_note)}"
+            else:
+                reach = f": {ltr(s.website, self.lang)}" if s.website else ""
+            lines.append(f"• {self.name(s)}{reach}{self.short_caution(s)}")
         return "\n".join(lines)
 
     def emergency_line(self) -> str:
@@ -505,6 +522,7 @@ class Renderer:
             )
             lines.append(f"\n<b>{esc(org.name)}</b> · {esc(where)}")
             lines += self.contacts(org)
+            lines += self.caution(org)
         return "\n".join(lines)
 
     def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:

@@ -7,9 +7,12 @@ Every model is frozen: a loaded knowledge base never changes, a reload builds a 
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -17,10 +20,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 LANGUAGES = ("en", "ar", "fa", "uk", "ps", "ku", "ti", "fr")
 """Languages the bot understands and answers in (ISO 639-1; ku is Kurdish Sorani)."""
@@ -141,6 +148,91 @@ def _local_datetime(value: Any) -> Any:
     return parsed
 
 
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE_HELP = "write it as precisely as the source shows it: 2024, 2024-06 or 2024-06-12"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A date only as precise as a source gives it: a year, a month of a year, or a day.
+
+    "June 2024" on a page is `2024-06`, never 2024-06-01: a made-up day would claim more than the
+    source says, and a card would show it as a fact.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: Any) -> PartialDate:
+        """'2024', '2024-06' or '2024-06-12' (or a date, or the number 2024 that YAML may make of a year)."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, datetime):
+            raise ValueError(f"must be a date without a time; {_PARTIAL_DATE_HELP}, got '{value}'")
+        if isinstance(value, date):
+            return cls(value.year, value.month, value.day)
+        text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+        found = _PARTIAL_DATE.match(text)
+        if found is None:
+            raise ValueError(f"must be a year, a month or a day: {_PARTIAL_DATE_HELP}, got '{value}'")
+        year, month, day = (int(part) if part else None for part in found.groups())
+        assert year is not None
+        if not 1900 <= year <= 2100:
+            raise ValueError(f"has the year {year}: {_PARTIAL_DATE_HELP}")
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"has the month {month:02d}, which is not 01 to 12: {_PARTIAL_DATE_HELP}")
+        if month is not None and day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"'{text}' is not a day of the calendar: check the date on the source")
+        return cls(year, month, day)
+
+    @property
+    def first(self) -> date:
+        """The first day it may mean."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last(self) -> date:
+        """The last day it may mean: what it says is true at least until then."""
+        if self.month is None:
+            return date(self.year, 12, 31)
+        return date(self.year, self.month, self.day or calendar.monthrange(self.year, self.month)[1])
+
+    def __str__(self) -> str:
+        parts = [f"{self.year:04d}", *(f"{x:02d}" for x in (self.month, self.day) if x is not None)]
+        return "-".join(parts)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # A year alone is a number to YAML, so an editor sees `information_from: 2024` as one.
+        return {
+            "type": ["string", "integer"],
+            "pattern": r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
+            "minimum": 1900,
+            "maximum": 2100,
+            "patternErrorMessage": _PARTIAL_DATE_HELP,
+        }
+
+
+RETIRED_FIELDS: dict[str, str] = {
+    "last_verified": (
+        "'last_verified' is no longer used, because it did not say whether anyone had checked: if a source "
+        "shows the date {value}, write information_from: {value} (only as precise as the source shows it: "
+        "2024, 2024-06 or 2024-06-12) and, with several sources, information_source: the page that shows it; "
+        "if no source shows a date, write read_on: the day you read them. Only a real check with the "
+        "organisation (a call, a visit) goes in checked_on and checked_by"
+    ),
+}
+"""Fields that are gone, with what to write instead: a volunteer's old file gets a sentence, not a crash."""
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, AfterValidator(_text)]
 Phone = Annotated[str, BeforeValidator(_phone)]
@@ -216,10 +308,84 @@ class Entry(Frozen):
     caution: TextByLanguage | None = Field(
         default=None, examples=["These details are from 2017: call before you travel."]
     )
+    caution_short: TextByLanguage | None = Field(
+        default=None,
+        description=(
+            "The caution in a few words, shown beside the phone number in lists and the 'To talk to a "
+            "person' lines; without it those show the whole caution."
+        ),
+        examples=["Number from 2017: check first."],
+    )
     sources: Annotated[list[Url], BeforeValidator(_as_list)] = Field(
         min_length=1, examples=[["https://bridgeplus.org.uk/what-we-do"]]
     )
-    last_verified: date = Field(examples=["2024-01-31"])
+    information_from: PartialDate | None = Field(
+        default=None,
+        description=(
+            "The newest date the sources show, exactly as precise as they show it: 2024, 2024-06 or "
+            "2024-06-12. Leave it out if no source shows a date, and write read_on instead."
+        ),
+        examples=["2024-06"],
+    )
+    information_source: Url | None = Field(
+        default=None,
+        description="Which of the sources shows the date in information_from (not needed with one source).",
+        examples=["https://www.newroutes.org.uk/news"],
+    )
+    read_on: date | None = Field(
+        default=None,
+        description="The day you read the sources, year-month-day. Needed when no source shows a date.",
+        examples=["2026-11-30"],
+    )
+    checked_on: date | None = Field(
+        default=None,
+        description=(
+            "The day a volunteer confirmed the details with the organisation itself (a phone call, a "
+            "visit). Only this is ever called 'checked'."
+        ),
+        examples=["2026-12-03"],
+    )
+    checked_by: Text | None = Field(
+        default=None,
+        description="Who made that check, for the other volunteers (never shown to people asking for help).",
+        examples=["Amira, by phone"],
+    )
+
+    @model_validator(mode="after")
+    def _dated(self) -> Entry:
+        """Every entry says how old its information is, and where that date comes from."""
+        if self.information_from is None and self.read_on is None:
+            raise ValueError(
+                "say how old the information is: write the newest date the sources show as information_from, "
+                "only as precise as they show it (2024, 2024-06 or 2024-06-12), or, if no source shows a date, "
+                "the day you read them as read_on: YYYY-MM-DD"
+            )
+        if self.information_source is not None:
+            if self.information_from is None:
+                raise ValueError("'information_source' goes with information_from: write the date that source shows")
+            if self.information_source not in self.sources:
+                raise ValueError(
+                    f"'information_source' ({self.information_source}) must be one of the sources: "
+                    "copy its address from the sources list, or add it there"
+                )
+        elif self.information_from is not None and len(self.sources) > 1:
+            raise ValueError(
+                f"'information_source' is missing: write which of the sources shows {self.information_from}, "
+                f"like information_source: {self.sources[0]}"
+            )
+        if self.checked_by is not None and self.checked_on is None:
+            raise ValueError("'checked_by' needs checked_on: the day they confirmed the details")
+        if self.caution_short is not None and self.caution is None:
+            raise ValueError("'caution_short' is the short form of caution: write the whole caution too")
+        return self
+
+    @property
+    def information_site(self) -> str | None:
+        """The web site that shows the information's date, as people know it: 'newroutes.org.uk'."""
+        if self.information_from is None:
+            return None
+        host = urlsplit(self.information_source or self.sources[0]).hostname or ""
+        return host.removeprefix("www.")
 
 
 class Service(Entry):
@@ -346,7 +512,11 @@ class Event(Entry):
 
     kind: ClassVar[str] = "event"
 
-    organiser: Slug = Field(examples=["norwich-city-of-sanctuary"])
+    organiser: Slug | None = Field(
+        default=None,
+        description="The id of the organisation that runs it; leave it out when no source says who does.",
+        examples=["norwich-city-of-sanctuary"],
+    )
     start: LocalTime = Field(examples=["2024-02-05 18:00"])
     end: LocalTime | None = Field(default=None, examples=["2024-02-05 20:30"])
     venue: Text | None = Field(default=None, examples=["Norwich Arts Centre"])
@@ -526,6 +696,9 @@ class EntryTexts(Frozen):
     )
     description: Text | None = None
     caution: Text | None = None
+    caution_short: Text | None = Field(
+        default=None, description="The entry's caution_short in this language: the caution in a few words."
+    )
     phone_note: Text | None = None
     email_note: Text | None = None
     address_note: Text | None = None

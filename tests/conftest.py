@@ -72,7 +72,7 @@ def make_event(**fields: Any) -> Event:
         "start": "2024-01-09 14:00",
         "end": "2024-01-09 16:00",
         "sources": ["https://example.org.uk/cafe"],
-        "last_verified": "2024-01-01",
+        "information_from": "2024-01-01",
         **fields,
     }
     return Event.model_validate(data)

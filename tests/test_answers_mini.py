@@ -66,12 +66,13 @@ def test_named_entry_wins_with_typos(mini: Assistant) -> None:
     assert top(mini, "pantyr opening times") == "food-place" or top(mini, "pantry opening times") == "food-place"
 
 
-def test_card_shows_contacts_hours_and_checked_date(mini: Assistant) -> None:
+def test_card_shows_contacts_hours_and_how_old_the_information_is(mini: Assistant) -> None:
     text = mini.respond("pantry", NOW).text
     for piece in ("01603 000000", "food@example.org.uk", "https://example.org.uk/food", "1 Test Street", "Mon–Fri"):
         assert piece in text
     assert "open now" in text  # Thursday 1 February 2024, noon
-    assert "Details checked on 15 January 2024." in text
+    assert "Information from 15 January 2024 (example.org.uk)." in text
+    assert "hecked" not in text  # nobody confirmed the pantry's details with it
 
 
 def test_caution_is_shown(mini: Assistant) -> None:

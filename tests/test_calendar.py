@@ -32,7 +32,8 @@ def event(**fields: Any) -> Event:
             "address": "1 Test Street, Norwich NR1 1AA",
             "booking": "Just turn up.",
             "sources": ["https://example.org.uk/cafe", "https://example.org.uk/news"],
-            "last_verified": "2024-01-02",
+            "information_from": "2024-01-02",
+            "information_source": "https://example.org.uk/news",
             **fields,
         }
     )
@@ -320,7 +321,7 @@ def test_an_empty_calendar_is_valid_and_reads_back_in_every_parser(kb: Knowledge
 
 def test_what_ask_says_is_where_calendar_apps_put_it(editable: Editable) -> None:
     repeat = "    repeat: {every: week, on: [mon], until: 2027-12-31}"
-    editable.replace("events.yaml", "    last_verified: 2024-01-10", f"    last_verified: 2024-01-10\n{repeat}")
+    editable.replace("events.yaml", "    information_from: 2024-01-10", f"    information_from: 2024-01-10\n{repeat}")
     party = load(editable.path)
     [weekly] = party.events
     by_parser = parsed_starts(

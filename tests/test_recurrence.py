@@ -156,7 +156,7 @@ YAML_EVENT = """
     needs: [food]
     areas: [norwich]
     sources: [https://example.org.uk/cafe]
-    last_verified: 2024-01-10
+    information_from: 2024-01-10
 """
 
 

@@ -50,7 +50,7 @@ organisations:
         opens: "10:00"
         closes: 16:00
     sources: https://example.org.uk/new-place
-    last_verified: 2024-01-31
+    information_from: 2024-01-31
 """
 
 
