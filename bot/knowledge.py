@@ -356,7 +356,10 @@ def declared_ids(directory: Path, section: str) -> list[str]:
     knowledge base with mistakes still gets a schema that helps to fix them.
     """
     ids: set[str] = set()
+    top_level = re.compile(rf"^{re.escape(section)}[ \t]*:", re.MULTILINE)
     for path in yaml_files(directory):
+        if not top_level.search(path.read_text(encoding="utf-8", errors="replace")):
+            continue  # a section is a key at the start of a line: the large word files need not be parsed
         doc = _read(path, [])
         entries = doc.data.get(section) if doc is not None and isinstance(doc.data, dict) else None
         for entry in entries if isinstance(entries, list) else []:
