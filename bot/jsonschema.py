@@ -225,7 +225,7 @@ ONLY_VALIDATE = (
 
 def _tidy(value: Any) -> Any:
     """Objects keyed by a fixed list (propertyNames enum) list those keys as properties, for autocomplete
-    (language codes with the language's name); a key pattern's error message goes where editors read it."""
+    (language codes with the language's name); keys that must match a pattern allow no others."""
     if isinstance(value, list):
         return [_tidy(v) for v in value]
     if not isinstance(value, dict):
@@ -241,6 +241,8 @@ def _tidy(value: Any) -> Any:
         value["additionalProperties"] = False
     elif isinstance(names, dict) and set(names) == {"patternErrorMessage"}:
         del value["propertyNames"]
+    if "patternProperties" in value and "additionalProperties" not in value:
+        value["additionalProperties"] = False  # pydantic's keys pattern: other keys are refused by validate too
     return value
 
 

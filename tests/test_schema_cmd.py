@@ -93,6 +93,11 @@ def test_an_unknown_section_is_flagged() -> None:
     assert any("'organisation' was unexpected" in p for p in found), found
 
 
+def test_a_translation_under_a_name_instead_of_an_id_is_flagged() -> None:
+    found = problems(load_yaml_12("translations:\n  - language: ar\n    entries:\n      Bridge Plus: {name: x}\n"))
+    assert any("'Bridge Plus' does not match" in p for p in found), found
+
+
 def test_a_file_with_an_unknown_field_fails(tmp_path: Path) -> None:
     text = (MINI / "organisations.yaml").read_text(encoding="utf-8")
     broken = text.replace("    phone: 01493 000000", "    telephone: 01493 000000")
