@@ -229,11 +229,12 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Write the JSON Schema that editors use for the YAML files (knowledge/schema.json)."""
+    """Write the JSON Schema that editors use for the YAML files (knowledge/schema.json), listing its ids."""
     from bot import jsonschema
 
-    text = jsonschema.render()
-    option = args.output or str(knowledge_dir(args.knowledge) / "schema.json")
+    directory = knowledge_dir(args.knowledge)
+    text = jsonschema.render(directory)
+    option = args.output or str(directory / "schema.json")
     if option != "-" and Path(option).is_file() and Path(option).read_text(encoding="utf-8") == text:
         print(f"{option} is up to date.", file=out)
         return EXIT_OK

@@ -20,8 +20,9 @@ What goes where:
   when the address ends in a postcode (HSDS requires street, city, county and postcode); otherwise
   the address text is in the location's description. Nothing is guessed.
 - Opening hours become weekly schedules (`freq` WEEKLY, `byday` MO,TU..., `opens_at`/`closes_at`
-  in local Europe/London time, so no UTC offset is given: it changes with the clocks). Open 24/7
-  is every day 00:00-23:59. A `hours_note` is each schedule's description.
+  as HH:MM:SS, the data package type `time` that HSDS gives them, in local Europe/London time, so
+  no UTC offset is given: it changes with the clocks). Open 24/7 is every day 00:00:00-23:59:59.
+  A `hours_note` is each schedule's description.
 - Our needs are a taxonomy; each service has an attribute per need it serves.
 - `languages` stays empty: we note languages in words (`languages_note`), not as codes.
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import time
 from typing import Any
 
 from bot.knowledge import KnowledgeBase
@@ -278,6 +280,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _clock(value: time) -> str:
+    """A time as HSDS's `time` (the data package type, ISO 8601): HH:MM:SS."""
+    return f"{value:%H:%M:%S}"
+
+
 def _add_schedules(entry: Service, service_id: str, tables: dict[str, list[dict[str, Any]]]) -> None:
     def schedule(index: int, **fields: Any) -> dict[str, Any]:
         return _clean(
@@ -289,7 +296,12 @@ def _add_schedules(entry: Service, service_id: str, tables: dict[str, list[dict[
         note = english(entry.hours_note) or "Open 24 hours a day, 7 days a week."
         tables["schedules"].append(
             schedule(
-                0, freq="WEEKLY", byday=",".join(BYDAY.values()), opens_at="00:00", closes_at="23:59", description=note
+                0,
+                freq="WEEKLY",
+                byday=",".join(BYDAY.values()),
+                opens_at=_clock(time.min),
+                closes_at=_clock(time(23, 59, 59)),
+                description=note,
             )
         )
         return
@@ -299,8 +311,8 @@ def _add_schedules(entry: Service, service_id: str, tables: dict[str, list[dict[
                 index,
                 freq="WEEKLY",
                 byday=",".join(BYDAY[day] for day in hours.days),
-                opens_at=f"{hours.opens:%H:%M}",
-                closes_at=f"{hours.closes:%H:%M}",
+                opens_at=_clock(hours.opens),
+                closes_at=_clock(hours.closes),
             )
         )
     if not entry.opening_hours and entry.hours_note:

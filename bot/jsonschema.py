@@ -6,31 +6,29 @@ first line (`# yaml-language-server: $schema=schema.json`), which VS Code's YAML
 
 Pydantic describes what the models *store*; volunteers write what the validators *accept*: a
 plain string where a text per language is stored, `mon-fri` for a list of days, `"10:00"` for a
-time, one source instead of a list. `_Generator` turns each of bot/schema.py's validators into
-the JSON Schema of what it accepts, so the editor never flags what `validate` would accept. Help
-texts for volunteers live here as long as the models carry none: a field's own `description` in
-bot/schema.py always wins.
+time, one source instead of a list. bot/schema.py says so itself, with pydantic's own means
+(`json_schema_input_type` on a validator, `WithJsonSchema` with the very regex a validator uses,
+named types for need and place ids), so the editor and `validate` accept the same things. This
+module adds what the models cannot know: the need and place ids written in the knowledge folder
+when the schema is made (as enums), help texts for volunteers (a field's own `description` in
+bot/schema.py always wins), and the rules only `validate` can check, said in the descriptions.
 
 The schema is draft-07, the draft VS Code's YAML extension supports best. Editors read YAML as
-YAML 1.2 (`2024-01-31` and `10:00` are text there, not a date and a number of minutes), and so do
-`load_yaml_12` and the tests that check every shipped file against the schema.
+YAML 1.2 (`2024-01-31`, `9:00` and `yes` are text there), and so does the bot
+(`bot.knowledge.Yaml12Loader`).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
-import re
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
-from pydantic_core import core_schema
+from pydantic.json_schema import models_json_schema
 
-from bot import schema as schema_module
-from bot.schema import DAYS, SECTIONS, WORDS_SECTION, ConversationWords
+from bot.knowledge import declared_ids
+from bot.schema import SECTIONS, WORDS_SECTION, ConversationWords
 
 JsonSchema = dict[str, Any]
 
@@ -45,10 +43,6 @@ LANGUAGE_NAMES = {
     "fr": "French",
     "translit": "Romanised spellings typed in Latin letters (Arabizi such as 'mehtaj akl', Finglish)",
 }
-
-_DAY = "(" + "|".join(DAYS) + ")"
-_TIME = r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
-_LOCAL_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?$"
 
 SECTION_HELP = {
     "organisations": "Organisations people can contact or visit. Each entry starts with '- id: ...'.",
@@ -121,7 +115,10 @@ FIELD_HELP: dict[str, str] = {
     "human_contact": "true to offer it as a person to talk to when the bot cannot help.",
     "days": "The days, like [mon, tue, wed] or mon-fri.",
     "opens": 'The opening time, 24-hour clock, in quotes: "10:00".',
-    "closes": 'The closing time, 24-hour clock, in quotes: "16:00". It must be after opens.',
+    "closes": (
+        'The closing time, 24-hour clock, in quotes: "16:00". It must be after opens: '
+        "`python run_bot.py validate` checks that, the editor cannot."
+    ),
     "lat": "Latitude, like 52.63.",
     "lon": "Longitude, like 1.30 (negative west of Greenwich).",
     "organiser": "The id of the organisation (from organisations.yaml) that runs it.",
@@ -205,141 +202,26 @@ MODEL_FIELD_HELP: dict[str, dict[str, str]] = {
     },
 }
 
-Validator = Callable[..., Any]
-
-
-def _is(function: Validator, name: str) -> bool:
-    """Whether `function` is bot/schema.py's validator `name` (by identity: a renamed one is just skipped)."""
-    return function is getattr(schema_module, name, None)
-
-
-class _Generator(GenerateJsonSchema):
-    """Pydantic's generator, describing what each of bot/schema.py's validators accepts."""
-
-    def function_before_schema(self, schema: core_schema.BeforeValidatorFunctionSchema) -> JsonSchemaValue:
-        function = schema["function"]["function"]
-        if _is(function, "_as_text_by_language"):
-            return {"anyOf": [{"type": "string", "minLength": 1}, self.generate_inner(schema["schema"])]}
-        if _is(function, "_as_list"):
-            inner = self.generate_inner(schema["schema"])
-            return {"anyOf": [{**inner.get("items", {"type": "string"})}, inner]}
-        if _is(function, "_days") or _is(function, "_weekdays"):
-            return {
-                "anyOf": [
-                    self.generate_inner(schema["schema"]),
-                    {
-                        "type": "string",
-                        "pattern": f"^{_DAY}(-{_DAY})?$",
-                        "patternErrorMessage": "write days like mon-fri, or a list like [mon, wed]",
-                    },
-                ]
-            }
-        if _is(function, "_every"):
-            words = sorted(getattr(schema_module, "_FREQUENCY_WORDS", {}))
-            inner = self.generate_inner(schema["schema"])
-            return {"anyOf": [inner, {"enum": words}]} if words else inner
-        if _is(function, "_time"):
-            return {"type": "string", "pattern": _TIME, "patternErrorMessage": 'write a time in quotes like "10:00"'}
-        if _is(function, "_local_datetime"):
-            return {
-                "type": "string",
-                "pattern": _LOCAL_TIME,
-                "patternErrorMessage": "write a date and time like 2024-02-05 18:00, or a date like 2024-06-10",
-            }
-        if _is(function, "_phone"):
-            return {
-                "type": ["string", "integer"],
-                "pattern": r"^\+?[0-9 ]+$",
-                "patternErrorMessage": 'write digits and spaces in quotes, like "01603 617076"',
-            }
-        return super().function_before_schema(schema)
-
-    def function_after_schema(self, schema: core_schema.AfterValidatorFunctionSchema) -> JsonSchemaValue:
-        function = schema["function"]["function"]
-        inner = self.generate_inner(schema["schema"])
-        if _is(function, "_slug"):
-            return {
-                **inner,
-                "pattern": _schema_pattern("_SLUG"),
-                "patternErrorMessage": "lower-case letters, digits and hyphens, like bridge-plus",
-            }
-        if _is(function, "_text"):
-            # The loader reads every value as text, so an unquoted 999 in a word list is the text "999".
-            return {**inner, "type": ["string", "number"], "minLength": 1}
-        if _is(function, "_url"):
-            return {**inner, "pattern": "^https?://", "patternErrorMessage": "start with https://"}
-        if _is(function, "_email"):
-            return {**inner, "format": "email"}
-        allowed = _allowed_languages(function)
-        if allowed is not None:
-            name = next((n for n, codes in _LANGUAGE_DEFS.items() if codes() == allowed), None)
-            value = _only_languages(inner, allowed)
-            return {**value, _DEF: name} if name else value
-        return inner
-
-
-_DEF = "x-definition"
-"""A marker on a generated schema that `_factor` moves into $defs under this name."""
-
-_LANGUAGE_DEFS: dict[str, Callable[[], tuple[str, ...] | None]] = {
-    "TextByLanguage": lambda: getattr(schema_module, "LANGUAGES", None),
-    "Words": lambda: getattr(schema_module, "WORD_LANGUAGES", None),
-}
-
 DEFINITION_HELP = {
     "TextByLanguage": "A text. Plain text is English; or write one line per language, like en: ... and ar: ...",
     "Words": "Words and phrases per language: one line per language code, like en: [hello, hi].",
+    "NeedId": "The id of a need in needs.yaml, like food.",
+    "PlaceId": "The id of a town or area in places.yaml, like norwich. Add a new place to places.yaml first.",
 }
 
-_ANNOTATIONS = ("title", "description", "examples", "default")
+KNOWN_IDS = {"NeedId": "needs", "PlaceId": "places"}
+"""Definitions that list the ids written in a section of the knowledge folder when the schema is made."""
 
-
-def _factor(value: Any, definitions: dict[str, JsonSchema]) -> Any:
-    """Move each marked schema into `definitions` once, leaving a $ref (with the field's own annotations)."""
-    if isinstance(value, list):
-        return [_factor(v, definitions) for v in value]
-    if not isinstance(value, dict):
-        return value
-    value = {k: _factor(v, definitions) for k, v in value.items()}
-    name = value.pop(_DEF, None)
-    if name is None:
-        return value
-    structure = {k: v for k, v in value.items() if k not in _ANNOTATIONS}
-    if definitions.setdefault(name, structure) != structure:
-        return value  # a different shape under the same name: keep it where it is
-    return {"$ref": f"#/$defs/{name}", **{k: v for k, v in value.items() if k in _ANNOTATIONS}}
-
-
-def _schema_pattern(name: str) -> str:
-    pattern = getattr(schema_module, name)
-    assert isinstance(pattern, re.Pattern)
-    return str(pattern.pattern)
-
-
-def _allowed_languages(function: Validator) -> tuple[str, ...] | None:
-    """The language codes a `_languages(...)` check allows, read from its closure; None for other functions."""
-    if not getattr(function, "__qualname__", "").startswith("_languages."):
-        return None
-    allowed = inspect.getclosurevars(function).nonlocals.get("allowed")
-    return tuple(allowed) if isinstance(allowed, tuple) else None
-
-
-def _only_languages(value: JsonSchema, allowed: tuple[str, ...]) -> JsonSchema:
-    """Turn 'a mapping of anything to X' into 'a mapping of these language codes to X', for autocomplete."""
-    if "anyOf" in value:
-        return {**value, "anyOf": [_only_languages(branch, allowed) for branch in value["anyOf"]]}
-    if value.get("type") != "object" or not isinstance(value.get("additionalProperties"), dict):
-        return value
-    item = value["additionalProperties"]
-    properties = {code: {**item, "description": LANGUAGE_NAMES.get(code, code)} for code in allowed}
-    return {**{k: v for k, v in value.items() if k != "additionalProperties"}, "properties": properties} | {
-        "additionalProperties": False
-    }
+ONLY_VALIDATE = (
+    "'end' not before 'start', 'closes' after 'opens', a repeating event's start on one of its days, "
+    "ids used once, an event's organiser in organisations.yaml, need_notes only for the entry's needs"
+)
+"""Rules JSON Schema cannot say (they compare two values), which only `validate` checks."""
 
 
 def _tidy(value: Any) -> Any:
-    """Objects keyed by a fixed list (propertyNames enum) list those keys as properties, for autocomplete;
-    a key pattern's error message goes where editors read it."""
+    """Objects keyed by a fixed list (propertyNames enum) list those keys as properties, for autocomplete
+    (language codes with the language's name); keys that must match a pattern allow no others."""
     if isinstance(value, list):
         return [_tidy(v) for v in value]
     if not isinstance(value, dict):
@@ -348,11 +230,15 @@ def _tidy(value: Any) -> Any:
     names = value.get("propertyNames")
     item = value.get("additionalProperties")
     if isinstance(names, dict) and "enum" in names and isinstance(item, dict):
+        keys: list[str] = names["enum"]
+        named = all(key in LANGUAGE_NAMES for key in keys)
         value = {k: v for k, v in value.items() if k not in ("propertyNames", "additionalProperties")}
-        value["properties"] = {key: item for key in names["enum"]}
+        value["properties"] = {key: {**item, "description": LANGUAGE_NAMES[key]} if named else item for key in keys}
         value["additionalProperties"] = False
     elif isinstance(names, dict) and set(names) == {"patternErrorMessage"}:
         del value["propertyNames"]
+    if "patternProperties" in value and "additionalProperties" not in value:
+        value["additionalProperties"] = False  # pydantic's keys pattern: other keys are refused by validate too
     return value
 
 
@@ -362,8 +248,9 @@ def _models() -> list[type[BaseModel]]:
 
 def _add_help(definitions: dict[str, JsonSchema]) -> None:
     for name, definition in definitions.items():
-        if "description" not in definition and name in MODEL_HELP:
-            definition["description"] = MODEL_HELP[name]
+        help_text = MODEL_HELP.get(name) or DEFINITION_HELP.get(name)
+        if "description" not in definition and help_text:
+            definitions[name] = definition = {"description": help_text, **definition}
         for field, prop in definition.get("properties", {}).items():
             text = MODEL_FIELD_HELP.get(name, {}).get(field) or FIELD_HELP.get(field)
             if text and "description" not in prop:
@@ -386,18 +273,28 @@ def _add_rules(definitions: dict[str, JsonSchema]) -> None:
         place["dependencies"] = {"centre": ["centre_source"]}
 
 
-def generate() -> JsonSchema:
-    """The JSON Schema of one knowledge file: any of the sections, each a list of entries (words: one mapping)."""
-    _, top = models_json_schema(
-        [(model, "validation") for model in _models()], ref_template="#/$defs/{model}", schema_generator=_Generator
-    )
-    shared: dict[str, JsonSchema] = {}
-    definitions: dict[str, JsonSchema] = _factor(_tidy(top.get("$defs", {})), shared)
-    for name, definition in shared.items():
-        definitions[name] = {"description": DEFINITION_HELP.get(name, name), **definition}
-    definitions = dict(sorted(definitions.items()))
+def _add_known_ids(definitions: dict[str, JsonSchema], knowledge: Path) -> None:
+    """Need and place ids as the lists written in needs.yaml and places.yaml (a slug where none is written)."""
+    for name, section in KNOWN_IDS.items():
+        ids = declared_ids(knowledge, section)
+        if name in definitions and ids:
+            definitions[name] = {
+                "description": DEFINITION_HELP[name],
+                "type": "string",
+                "enum": ids,
+            }
+
+
+def generate(knowledge: Path | None = None) -> JsonSchema:
+    """The JSON Schema of one knowledge file: any of the sections, each a list of entries (words: one mapping).
+
+    Need and place ids are listed from the knowledge folder `knowledge` (if given) as it is now."""
+    _, top = models_json_schema([(model, "validation") for model in _models()], ref_template="#/$defs/{model}")
+    definitions: dict[str, JsonSchema] = dict(sorted(_tidy(top.get("$defs", {})).items()))
     _add_help(definitions)
     _add_rules(definitions)
+    if knowledge is not None:
+        _add_known_ids(definitions, knowledge)
     properties: dict[str, JsonSchema] = {}
     for section, model in SECTIONS.items():
         properties[section] = {
@@ -411,10 +308,12 @@ def generate() -> JsonSchema:
     }
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$comment": "Generated from bot/schema.py by `python run_bot.py schema`: do not edit by hand.",
+        "$comment": "Generated from bot/schema.py and the ids in knowledge/ by `python run_bot.py schema`: "
+        "do not edit by hand.",
         "title": "Sanctuary Bot knowledge file",
         "description": (
             "A YAML file in knowledge/. Check your changes with: python run_bot.py validate. "
+            f"It also checks what this schema cannot: {ONLY_VALIDATE}. "
             "The guide for volunteers is VOLUNTEERS.md."
         ),
         "type": "object",
@@ -424,43 +323,6 @@ def generate() -> JsonSchema:
     }
 
 
-def render() -> str:
-    """The schema as the text of knowledge/schema.json."""
-    return json.dumps(generate(), ensure_ascii=False, indent=2) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading YAML as editors do (YAML 1.2 core schema)
-
-
-class _Yaml12Loader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2's core schema: no dates, no 'yes'/'no', no sexagesimal numbers."""
-
-
-_Yaml12Loader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in (
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", [*"-+0123456789"]),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        [*"-+.0123456789"],
-    ),
-):
-    _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
-
-
-def _int12(loader: yaml.SafeLoader, node: yaml.Node) -> int:
-    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text)
-
-
-_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int12)
-
-
-def load_yaml_12(text: str) -> Any:
-    """Plain data from YAML text, typed as YAML 1.2 (and so VS Code's YAML extension) reads it."""
-    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+def render(knowledge: Path | None = None) -> str:
+    """The schema as the text of knowledge/schema.json (ids from the folder `knowledge`)."""
+    return json.dumps(generate(knowledge), ensure_ascii=False, indent=2) + "\n"

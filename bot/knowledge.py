@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,7 +48,44 @@ from bot.word_review import ListedWord, everyday_words, review_words
 
 Path_ = tuple[str | int, ...]
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULL, _BOOL, _INT = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+_CORE_SCHEMA = (
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", [*"-+0123456789"]),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        [*"-+.0123456789"],
+    ),
+)
+"""YAML 1.2's core schema: how a plain (unquoted) scalar is typed. Everything else is text, so unlike
+YAML 1.1 (PyYAML's own) yes/no/on/off are not booleans, 9:00 is not 540 and 2024-01-31 is not a date."""
+
+
+def _int12(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    """YAML 1.2 integers: 010 is ten (YAML 1.1 reads eight), 0o10 is eight."""
+    text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text)
+
+
+def _yaml12(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    """`base` (PyYAML's safe loader, in C when libyaml is there) reading YAML 1.2 as editors do."""
+    loader: type[yaml.SafeLoader] = type("Yaml12Loader", (base,), {"yaml_implicit_resolvers": {}})
+    for tag, pattern, first in _CORE_SCHEMA:
+        loader.add_implicit_resolver(tag, re.compile(pattern), first)
+    loader.add_constructor(_INT, _int12)
+    return loader
+
+
+Yaml12Loader = _yaml12(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def load_yaml_12(text: str) -> Any:
+    """Plain data from YAML text, typed as YAML 1.2 (and so VS Code's YAML extension) reads it."""
+    return yaml.load(text, Loader=Yaml12Loader)  # noqa: S506 - a SafeLoader with other implicit types
 
 
 class KnowledgeError(Exception):
@@ -125,16 +163,16 @@ class _Document:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    """Scalars stay text unless plainly null or true/false: pydantic converts by field type.
+    """Null and true/false as YAML 1.2 types them; every other scalar stays the text as written.
 
-    This spares volunteers YAML 1.1's surprises: 10:00 read as 600, `no` read as false,
-    2024-02-05 18:00 read sometimes as a date and sometimes not.
+    pydantic converts the text by field type: a number keeps its digits ("01603 617076", an id
+    like 999), and a time or date is read as what the volunteer wrote, never as YAML 1.1's 540 for
+    9:00. (The tag is set only for a plain scalar: a quoted "true" stays text.)
     """
-    if node.style is None:
-        if node.tag.endswith(":null"):
-            return None
-        if node.value.lower() in ("true", "false"):
-            return node.value.lower() == "true"
+    if node.tag == _NULL:
+        return None
+    if node.tag == _BOOL:
+        return node.value.lower() == "true"
     return node.value
 
 
@@ -191,7 +229,7 @@ def _read(path: Path, problems: list[Problem]) -> _Document | None:
         problems.append(Problem(doc.name, 1, f"not saved as UTF-8 text ({exc.reason}): save it as UTF-8"))
         return None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=Yaml12Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -312,6 +350,25 @@ class _Located:
 
 def yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+
+
+def declared_ids(directory: Path, section: str) -> list[str]:
+    """The ids the entries of `section` have in the YAML files of `directory`, sorted, as written.
+
+    For the editor schema's lists of need and place ids: read without validating, so that a
+    knowledge base with mistakes still gets a schema that helps to fix them.
+    """
+    ids: set[str] = set()
+    top_level = re.compile(rf"^{re.escape(section)}[ \t]*:", re.MULTILINE)
+    for path in yaml_files(directory):
+        if not top_level.search(path.read_text(encoding="utf-8", errors="replace")):
+            continue  # a section is a key at the start of a line: the large word files need not be parsed
+        doc = _read(path, [])
+        entries = doc.data.get(section) if doc is not None and isinstance(doc.data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                ids.add(entry["id"])
+    return sorted(ids)
 
 
 def content_version(directory: Path) -> str:
@@ -719,7 +776,9 @@ __all__ = [
     "Problem",
     "Service",
     "check",
+    "declared_ids",
     "load",
+    "load_yaml_12",
     "stale_entries",
     "yaml_files",
 ]

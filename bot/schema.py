@@ -23,11 +23,13 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+from typing_extensions import TypeAliasType
 
 LANGUAGES = ("en", "ar", "fa", "uk", "ps", "ku", "ti", "fr")
 """Languages the bot understands and answers in (ISO 639-1; ku is Kurdish Sorani)."""
@@ -52,8 +54,35 @@ CRISIS_TOPICS: tuple[str, ...] = get_args(CrisisTopic)
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-_URL = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?(/[^\s]*)?$")
-_SHORT_NUMBERS = {"999", "112", "111", "101", "105", "119"}
+_URL = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?(/[^\s]*)?$")
+_SHORT_NUMBERS = ("101", "105", "111", "112", "119", "999")
+
+
+def _spaced(digits: str) -> str:
+    """'116' -> '1 *1 *6': the digits, with any spaces between them."""
+    return " *".join(digits)
+
+
+_PHONE = re.compile(
+    "^(?:"
+    + "|".join(map(_spaced, _SHORT_NUMBERS))
+    + f"|{_spaced('116')}(?: *[0-9]){{3}}"  # 116 123 and the other European helplines
+    + r"|(?:0|\+ *4 *4)(?: *[0-9]){9,10}"  # 01603 617076, 0808 800 4444, +44 1603 617076
+    + ")$"
+)
+"""A UK phone number of digits and spaces. The regexes here are written in the part of the syntax that
+Python and JSON Schema (ECMA 262) read alike, since the editor schema uses them as they are."""
+
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
+_LOCAL_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?$")
+_DAY_RANGE = re.compile(f"^({'|'.join(DAYS)})(-({'|'.join(DAYS)}))?$")
+
+
+def _pattern(regex: re.Pattern[str], hint: str) -> WithJsonSchema:
+    """What editors accept for a field a validator checks with `regex`: that regex, and `hint` when it fails.
+
+    (`patternErrorMessage` is VS Code's: other JSON Schema tools ignore it.)"""
+    return WithJsonSchema({"type": "string", "pattern": regex.pattern, "patternErrorMessage": hint})
 
 
 def _slug(value: str) -> str:
@@ -65,15 +94,7 @@ def _slug(value: str) -> str:
 
 def _phone(value: Any) -> str:
     text = str(value).strip()
-    digits = re.sub(r"\s+", "", text)
-    if digits.startswith("+44"):
-        digits = "0" + digits[3:]
-    valid = digits.isdigit() and (
-        digits in _SHORT_NUMBERS
-        or (digits.startswith("116") and len(digits) == 6)
-        or (digits.startswith("0") and len(digits) in (10, 11))
-    )
-    if not valid or not re.fullmatch(r"\+?[0-9 ]+", text):
+    if not _PHONE.match(text):
         raise ValueError(
             "must be a UK phone number of digits and spaces like 01603 123456, 0808 800 4444 or "
             f"116 123 (put words such as 'option 2' in phone_note), got '{text}'"
@@ -101,6 +122,19 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _flag(value: Any) -> Any:
+    """true or false, and nothing else: YAML 1.1's yes, no, on and off are text to editors (YAML 1.2) and to us."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip()
+    if word.lower() in ("true", "false"):
+        raise ValueError(f"must be true or false without quotes: write {word.lower()}")
+    meant = {"yes": "true", "y": "true", "on": "true", "1": "true", "no": "false", "n": "false", "off": "false"}
+    if word.lower() in meant:
+        raise ValueError(f"must be true or false: write {meant[word.lower()]} instead of {word}")
+    raise ValueError(f"must be true or false, got '{word}'")
+
+
 def _as_text_by_language(value: Any) -> Any:
     """A plain string is the English text; a mapping gives a text per language."""
     return {"en": value} if isinstance(value, str) else value
@@ -114,20 +148,24 @@ def _days(value: Any) -> Any:
     """Accept 'mon-fri' or 'mon' as well as a list of days."""
     if isinstance(value, str):
         text = value.strip().lower()
-        if "-" in text:
-            first, _, last = text.partition("-")
-            if first in DAYS and last in DAYS:
-                i, j = DAYS.index(first), DAYS.index(last)
-                return list(DAYS[i : j + 1]) if i <= j else list(DAYS[i:] + DAYS[: j + 1])
+        found = _DAY_RANGE.match(text)
+        if found and found.group(3):
+            i, j = DAYS.index(found.group(1)), DAYS.index(found.group(3))
+            return list(DAYS[i : j + 1]) if i <= j else list(DAYS[i:] + DAYS[: j + 1])
         return [text]
     return value
 
 
 def _time(value: Any) -> Any:
-    """YAML 1.1 reads an unquoted 10:00 as the number 600 (minutes); read it back as a time."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        return time(value // 60, value % 60)
-    return value
+    """'09:30' or '16:00', as the editor schema's pattern says: a time of day on the 24-hour clock."""
+    if isinstance(value, time):
+        return value
+    text = str(value).strip()
+    if _TIME.match(text):
+        return time.fromisoformat(text)
+    if _TIME.match("0" + text):
+        raise ValueError(f'must have two digits for the hour: write "0{text}"')
+    raise ValueError(f'must be a time on the 24-hour clock like "09:30" or "16:00", got \'{text}\'')
 
 
 def _local_datetime(value: Any) -> Any:
@@ -135,17 +173,20 @@ def _local_datetime(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value
     text = str(value).strip()
+    if not _LOCAL_TIME.match(text):
+        try:
+            zoned = datetime.fromisoformat(text).tzinfo is not None
+        except ValueError:
+            zoned = False
+        if zoned:
+            raise ValueError(
+                f"write the local time in Norfolk without a time zone, like 2024-02-05 18:00, got '{text}'"
+            )
+        raise ValueError(f"must be a date and time like 2024-02-05 18:00 (or a date like 2024-02-05), got '{text}'")
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"must be a date and time like 2024-02-05 18:00 (or a date like 2024-02-05), got '{text}'"
-        ) from None
-    if parsed.tzinfo is not None:
-        raise ValueError(f"write the local time in Norfolk without a time zone, like 2024-02-05 18:00, got '{text}'")
-    return parsed
+        return date.fromisoformat(text) if len(text) == len("2024-02-05") else datetime.fromisoformat(text)
+    except ValueError as exc:  # a day that does not exist, like 2024-02-30
+        raise ValueError(f"is not a real date ({exc}), got '{text}'") from None
 
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -233,27 +274,64 @@ RETIRED_FIELDS: dict[str, str] = {
 """Fields that are gone, with what to write instead: a volunteer's old file gets a sentence, not a crash."""
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-Text = Annotated[str, AfterValidator(_text)]
-Phone = Annotated[str, BeforeValidator(_phone)]
-Email = Annotated[str, AfterValidator(_email)]
-Url = Annotated[str, AfterValidator(_url)]
+Slug = Annotated[
+    str, AfterValidator(_slug), _pattern(_SLUG, "lower-case letters, digits and hyphens, like bridge-plus")
+]
+# The bot reads a number as the text it is written as (a name or a word may be 999), editors as a number.
+Text = Annotated[str, AfterValidator(_text), WithJsonSchema({"type": ["string", "number"], "minLength": 1})]
+Phone = Annotated[
+    str, BeforeValidator(_phone), _pattern(_PHONE, 'a UK number of digits and spaces, in quotes, like "01603 617076"')
+]
+Email = Annotated[str, AfterValidator(_email), _pattern(_EMAIL, "just an email address, like info@example.org.uk")]
+Url = Annotated[str, AfterValidator(_url), _pattern(_URL, "a web address starting with https://")]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+ClockTime = Annotated[time, BeforeValidator(_time), _pattern(_TIME, 'a time on the 24-hour clock like "09:30"')]
+LocalTime = Annotated[
+    datetime | date,
+    BeforeValidator(_local_datetime),
+    _pattern(_LOCAL_TIME, "a date and time like 2024-02-05 18:00, or a date like 2024-06-10"),
+]
+NeedId = TypeAliasType("NeedId", Slug)
+"""The id of a need in needs.yaml: the editor schema lists the ids there (`validate` checks them)."""
+PlaceId = TypeAliasType("PlaceId", Slug)
+"""The id of a place in places.yaml: the editor schema lists the ids there (`validate` checks them)."""
 
 
-def _languages(allowed: tuple[str, ...]) -> AfterValidator:
-    def check(value: dict[str, Any]) -> dict[str, Any]:
-        unknown = [key for key in value if key not in allowed]
+@dataclass(frozen=True)
+class _Languages:
+    """Keys that must be language codes: a sentence for a volunteer's mistake, the codes for an editor's list."""
+
+    allowed: tuple[str, ...]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {**handler(schema), "propertyNames": {"enum": list(self.allowed)}}
+
+    def check(self, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = [key for key in value if key not in self.allowed]
         if unknown:
-            raise ValueError(f"'{unknown[0]}' is not a language code here: use one of {', '.join(allowed)}")
+            raise ValueError(f"'{unknown[0]}' is not a language code here: use one of {', '.join(self.allowed)}")
         return value
 
-    return AfterValidator(check)
 
-
-TextByLanguage = Annotated[dict[str, Text], BeforeValidator(_as_text_by_language), _languages(LANGUAGES)]
-NameTranslations = Annotated[dict[str, Text], _languages(LANGUAGES)]
-Words = Annotated[dict[str, Annotated[list[Text], BeforeValidator(_as_list)]], _languages(WORD_LANGUAGES)]
-LocalTime = Annotated[datetime | date, BeforeValidator(_local_datetime)]
+NameTranslations = Annotated[dict[str, Text], _Languages(LANGUAGES)]
+TextByLanguage = TypeAliasType(
+    "TextByLanguage",
+    Annotated[NameTranslations, BeforeValidator(_as_text_by_language, json_schema_input_type=Text | NameTranslations)],
+)
+"""A text: plain text is English, or one line per language."""
+Words = TypeAliasType(
+    "Words",
+    Annotated[
+        dict[str, Annotated[list[Text], BeforeValidator(_as_list, json_schema_input_type=Text | list[Text])]],
+        _Languages(WORD_LANGUAGES),
+    ],
+)
+"""Words and phrases per language (and romanised forms): one, or a list."""
+DayRange = Annotated[str, _pattern(_DAY_RANGE, "write days like mon-fri, or a list like [mon, wed]")]
+"""How the editor schema shows what `_days` reads besides a list: 'mon-fri' or 'mon'."""
 
 
 def english(texts: dict[str, str] | None) -> str | None:
@@ -270,11 +348,12 @@ class Frozen(BaseModel):
 class OpeningHours(Frozen):
     """One line of a weekly timetable: these days, from opens to closes."""
 
-    days: Annotated[list[Day], BeforeValidator(_days)] = Field(
-        min_length=1, examples=[["mon", "tue", "wed", "thu", "fri"], "mon-fri"]
-    )
-    opens: Annotated[time, BeforeValidator(_time)] = Field(examples=["10:00"])
-    closes: Annotated[time, BeforeValidator(_time)] = Field(examples=["16:00"])
+    days: Annotated[
+        list[Day],
+        BeforeValidator(_days, json_schema_input_type=Annotated[list[Day], Field(min_length=1)] | DayRange),
+    ] = Field(min_length=1, examples=[["mon", "tue", "wed", "thu", "fri"], "mon-fri"])
+    opens: ClockTime = Field(examples=["10:00"])
+    closes: ClockTime = Field(examples=["16:00"])
 
     @field_validator("closes")
     @classmethod
@@ -302,8 +381,8 @@ class Entry(Frozen):
     name: Text = Field(examples=["The Bridge Plus+"])
     aliases: list[Text] = Field(default_factory=list, examples=[["Bridge Plus", "Bridgeplus"]])
     description: TextByLanguage = Field(examples=["Advice centre in Norwich for refugees and migrants."])
-    needs: list[Slug] = Field(default_factory=list, examples=[["legal-advice", "money"]])
-    areas: list[Slug] = Field(default_factory=list, examples=[["norwich"]])
+    needs: list[NeedId] = Field(default_factory=list, examples=[["legal-advice", "money"]])
+    areas: list[PlaceId] = Field(default_factory=list, examples=[["norwich"]])
     name_translations: NameTranslations = Field(default_factory=dict, examples=[{"ar": "السامريون"}])
     caution: TextByLanguage | None = Field(
         default=None, examples=["These details are from 2017: call before you travel."]
@@ -316,9 +395,9 @@ class Entry(Frozen):
         ),
         examples=["Number from 2017: check first."],
     )
-    sources: Annotated[list[Url], BeforeValidator(_as_list)] = Field(
-        min_length=1, examples=[["https://bridgeplus.org.uk/what-we-do"]]
-    )
+    sources: Annotated[
+        list[Url], BeforeValidator(_as_list, json_schema_input_type=Url | Annotated[list[Url], Field(min_length=1)])
+    ] = Field(min_length=1, examples=[["https://bridgeplus.org.uk/what-we-do"]])
     information_from: PartialDate | None = Field(
         default=None,
         description=(
@@ -391,8 +470,8 @@ class Entry(Frozen):
 class Service(Entry):
     """An organisation or a helpline: someone a person can contact."""
 
-    need_notes: dict[Slug, TextByLanguage] = Field(default_factory=dict)
-    for_sanctuary_seekers: bool = False
+    need_notes: dict[NeedId, TextByLanguage] = Field(default_factory=dict)
+    for_sanctuary_seekers: Flag = False
     phone: Phone | None = Field(default=None, examples=["01603 617076"])
     phone_note: TextByLanguage | None = None
     email: Email | None = Field(default=None, examples=["office@bridgeplus.org.uk"])
@@ -402,11 +481,11 @@ class Service(Entry):
     address_note: TextByLanguage | None = None
     coordinates: Coordinates | None = None
     opening_hours: list[OpeningHours] = Field(default_factory=list)
-    open_24_7: bool = False
+    open_24_7: Flag = False
     hours_note: TextByLanguage | None = None
     languages_note: TextByLanguage | None = None
     crisis_topics: list[CrisisTopic] = Field(default_factory=list)
-    human_contact: bool = Field(default=False, description="Offered as a person to talk to when the bot cannot help.")
+    human_contact: Flag = Field(default=False, description="Offered as a person to talk to when the bot cannot help.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Service:
@@ -463,13 +542,22 @@ class Repeat(Frozen):
 
     model_config = ConfigDict(serialize_by_alias=True)
 
-    every: Annotated[Literal["day", "week", "month"], BeforeValidator(_every)] = Field(examples=["week"])
+    every: Annotated[
+        Literal["day", "week", "month"],
+        BeforeValidator(
+            _every,
+            json_schema_input_type=Literal["day", "week", "month"]
+            | Annotated[str, WithJsonSchema({"enum": sorted(_FREQUENCY_WORDS)})],
+        ),
+    ] = Field(examples=["week"])
     interval: int = Field(default=1, ge=1, description="2 means every other week (or day, or month)", examples=[2])
-    on: Annotated[list[Day], BeforeValidator(_weekdays)] = Field(default_factory=list, examples=[["tue"]])
+    on: Annotated[list[Day], BeforeValidator(_weekdays, json_schema_input_type=list[Day] | DayRange)] = Field(
+        default_factory=list, examples=[["tue"]]
+    )
     nth: int | None = Field(default=None, description="Month only: 1 to 4, or -1 for the last", examples=[1])
     until: date | None = Field(default=None, description="The last date it may happen", examples=["2024-12-31"])
     count: int | None = Field(default=None, ge=1, description="How many times it happens in all", examples=[10])
-    except_: Annotated[list[date], BeforeValidator(_as_list)] = Field(
+    except_: Annotated[list[date], BeforeValidator(_as_list, json_schema_input_type=date | list[date])] = Field(
         default_factory=list, alias="except", description="Dates when it does not happen", examples=[["2024-12-24"]]
     )
 
@@ -518,10 +606,17 @@ class Event(Entry):
         examples=["norwich-city-of-sanctuary"],
     )
     start: LocalTime = Field(examples=["2024-02-05 18:00"])
-    end: LocalTime | None = Field(default=None, examples=["2024-02-05 20:30"])
+    end: LocalTime | None = Field(
+        default=None,
+        description=(
+            "When it ends, like 2024-02-05 20:30, or the last day 2024-06-30 for an event of several days. "
+            "It must not be before start: `python run_bot.py validate` checks that, the editor cannot."
+        ),
+        examples=["2024-02-05 20:30"],
+    )
     venue: Text | None = Field(default=None, examples=["Norwich Arts Centre"])
     address: Text | None = None
-    online: bool = False
+    online: Flag = False
     booking: TextByLanguage | None = None
     repeat: Repeat | None = Field(default=None, description="For an event that happens again; start is the first time")
 
@@ -574,14 +669,14 @@ class Need(Frozen):
     label: TextByLanguage = Field(examples=[{"en": "Food and clothes"}])
     words: Words = Field(examples=[{"en": ["food bank", "hungry", "free meal*"]}])
     exclude: Words = Field(default_factory=dict, examples=[{"en": ["fast food"]}])
-    secondary: bool = Field(
+    secondary: Flag = Field(
         default=False,
         description=(
             "Its words often say who is asking rather than what they need ('my son'): "
             "when another need is asked about too, that one comes first."
         ),
     )
-    events: bool = Field(
+    events: Flag = Field(
         default=False,
         description=(
             "Those who serve it run activities: a question about events or dates ('what is on this "
@@ -641,7 +736,7 @@ class Place(Frozen):
     id: Slug = Field(examples=["norwich"])
     name: Text = Field(examples=["Norwich"])
     aliases: list[Text] = Field(default_factory=list)
-    within: list[Slug] = Field(default_factory=list, examples=[["norfolk"]])
+    within: list[PlaceId] = Field(default_factory=list, examples=[["norfolk"]])
     centre: Coordinates | None = Field(default=None, description="The town centre, to sort by distance")
     centre_source: Url | None = None
 
@@ -705,7 +800,7 @@ class EntryTexts(Frozen):
     hours_note: Text | None = None
     languages_note: Text | None = None
     booking: Text | None = None
-    need_notes: dict[Slug, Text] = Field(default_factory=dict)
+    need_notes: dict[NeedId, Text] = Field(default_factory=dict)
 
 
 class Translations(Frozen):

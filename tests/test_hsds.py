@@ -1,19 +1,23 @@
 """`export --format hsds`: the knowledge base as Open Referral HSDS 3.0 JSON.
 
-No HSDS JSON Schema is available offline, so the objects are checked against the fields of the HSDS
-3.0 schema files (openreferral/specification, schema/*.json): every field we write is an HSDS field,
-every required field is there, ids are UUIDs and every *_id points at a record.
+Every record is checked against the official HSDS 3.0 JSON Schemas, vendored in tests/vendor/hsds
+(see the README there), the way HSDS checks its own examples: no field HSDS does not define, every
+required field, formats such as uuid; and each field's data package type (`time` is HH:MM:SS),
+which JSON Schema itself leaves unchecked.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from bot.cli import main
 from bot.hsds import NAMESPACE, TABLES, _Places, export, hsds_id, parse_address
@@ -21,66 +25,31 @@ from bot.knowledge import KnowledgeBase, load
 from bot.schema import english
 from tests.conftest import KNOWLEDGE, MINI
 
-# HSDS 3.0: the object each table holds, its required fields, and all its (non-array) fields.
-HSDS: dict[str, tuple[str, set[str], set[str]]] = {
-    "organizations": (
-        "organization",
-        {"id", "name", "description"},
-        {"id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id",
-         "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id"},
-    ),
-    "services": (
-        "service",
-        {"id", "name", "status"},
-        {"id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
-         "interpretation_services", "application_process", "fees_description", "wait_time", "fees",
-         "accreditations", "eligibility_description", "minimum_age", "maximum_age", "assured_date",
-         "assurer_email", "licenses", "alert", "last_modified"},
-    ),
-    "locations": (
-        "location",
-        {"id", "location_type"},
-        {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description",
-         "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type"},
-    ),
-    "addresses": (
-        "address",
-        {"id", "address_1", "city", "state_province", "postal_code", "country", "address_type"},
-        {"id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province",
-         "postal_code", "country", "address_type"},
-    ),
-    "service_at_locations": ("service_at_location", {"id"}, {"id", "service_id", "location_id", "description"}),
-    "phones": (
-        "phone",
-        {"id", "number"},
-        {"id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number",
-         "extension", "type", "description"},
-    ),
-    "schedules": (
-        "schedule",
-        {"id"},
-        {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "dtstart",
-         "timezone", "until", "count", "wkst", "freq", "interval", "byday", "byweekno", "bymonthday", "byyearday",
-         "description", "opens_at", "closes_at", "schedule_link", "attending_type", "notes"},
-    ),
-    "service_areas": (
-        "service_area",
-        {"id"},
-        {"id", "service_id", "name", "description", "extent", "extent_type", "uri"},
-    ),
-    "languages": ("language", {"id"}, {"id", "service_id", "location_id", "phone_id", "name", "code", "note"}),
-    "taxonomies": ("taxonomy", {"id", "name", "description"}, {"id", "name", "description", "uri", "version"}),
-    "taxonomy_terms": (
-        "taxonomy_term",
-        {"id", "name", "description"},
-        {"id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id", "term_uri"},
-    ),
-    "attributes": (
-        "attribute",
-        {"id"},
-        {"id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value", "label"},
-    ),
-}  # fmt: skip
+jsonschema = pytest.importorskip("jsonschema")
+
+VENDORED = Path(__file__).parent / "vendor" / "hsds"
+OBJECTS = {
+    "organizations": "organization",
+    "services": "service",
+    "locations": "location",
+    "addresses": "address",
+    "service_at_locations": "service_at_location",
+    "phones": "phone",
+    "schedules": "schedule",
+    "service_areas": "service_area",
+    "languages": "language",
+    "taxonomies": "taxonomy",
+    "taxonomy_terms": "taxonomy_term",
+    "attributes": "attribute",
+}
+"""The HSDS object each of our tables holds (its schema is tests/vendor/hsds/<object>.json)."""
+
+DATA_PACKAGE_TYPES = {
+    # Frictionless Table Schema's default formats, which HSDS's tabular data package uses.
+    "date": re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    "time": re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"),
+    "datetime": re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"),
+}
 FOREIGN_KEYS = {
     "organization_id": "organizations",
     "service_id": "services",
@@ -89,12 +58,43 @@ FOREIGN_KEYS = {
     "taxonomy_term_id": "taxonomy_terms",
     "link_id": "services",
 }
-ENUMS = {
-    ("services", "status"): {"active", "inactive", "defunct", "temporarily closed"},
-    ("locations", "location_type"): {"physical", "postal", "virtual"},
-    ("addresses", "address_type"): {"physical", "postal", "virtual"},
-    ("schedules", "freq"): {"WEEKLY", "MONTHLY"},
-}
+
+
+@pytest.fixture(scope="module")
+def hsds_problems() -> Any:
+    """A function: every way a document breaks the vendored HSDS 3.0 schemas, as 'table[i].field: why'."""
+    schemas = {path.name: json.loads(path.read_text(encoding="utf-8")) for path in VENDORED.glob("*.json")}
+    registry = Registry().with_resources(
+        (name, Resource.from_contents(schema, default_specification=DRAFT202012)) for name, schema in schemas.items()
+    )
+    cls = jsonschema.Draft202012Validator
+    validators = {}
+    for table, name in OBJECTS.items():
+        # As HSDS's own validate_examples_json_schema.sh: additionalProperties false, so no field of our own.
+        schema = {**schemas[f"{name}.json"], "additionalProperties": False}
+        cls.check_schema(schema)
+        validators[table] = (cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER), schema)
+
+    def problems(document: dict[str, Any]) -> list[str]:
+        found = []
+        for table, (validator, schema) in validators.items():
+            for i, record in enumerate(document[table]):
+                where = f"{table}[{i}]"
+                found += [
+                    f"{where}.{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(record)
+                ]
+                found += [
+                    f"{where}.{field}: missing (tabular_required)"
+                    for field in schema.get("tabular_required", [])
+                    if field not in record
+                ]
+                for field, value in record.items():
+                    kind = schema["properties"].get(field, {}).get("datapackage_type")
+                    if kind in DATA_PACKAGE_TYPES and not DATA_PACKAGE_TYPES[kind].match(str(value)):
+                        found.append(f"{where}.{field}: {value!r} is not a data package {kind}")
+        return found
+
+    return problems
 
 
 @pytest.fixture(scope="module")
@@ -158,21 +158,32 @@ def test_every_organisation_and_helpline_is_an_organization_with_a_service(
 
 
 @pytest.mark.parametrize("fixture", ["shipped", "mini_doc"])
-def test_records_use_hsds_3_field_names_and_have_the_required_ones(
-    fixture: str, request: pytest.FixtureRequest
+def test_every_record_is_valid_against_the_official_hsds_3_schemas(
+    fixture: str, request: pytest.FixtureRequest, hsds_problems: Any
 ) -> None:
     document = request.getfixturevalue(fixture)
     assert document["hsds_version"] == "3.0"
-    assert set(TABLES) == set(HSDS)
-    for table, (_, required, allowed) in HSDS.items():
+    assert set(TABLES) == set(OBJECTS)
+    assert sum(len(document[table]) for table in TABLES) > 10
+    assert hsds_problems(document) == []
+    for table in TABLES:
         for record in document[table]:
-            assert required <= set(record), (table, record)
-            assert set(record) <= allowed, (table, set(record) - allowed)
-            for field, value in record.items():
-                assert isinstance(value, str | int | float), (table, field)
-                assert value != "", (table, field)
-                if (table, field) in ENUMS:
-                    assert value in ENUMS[table, field], (table, field, value)
+            assert all(isinstance(v, str | int | float) and v != "" for v in record.values()), (table, record)
+
+
+def test_the_hsds_check_catches_what_the_schemas_forbid(mini_doc: dict[str, Any], hsds_problems: Any) -> None:
+    broken = json.loads(json.dumps(mini_doc))
+    broken["schedules"][0]["opens_at"] = "10:00"
+    broken["services"][0]["status"] = "open"
+    broken["services"][0]["categories"] = "food"
+    broken["phones"][0]["id"] = "phone-1"
+    del broken["attributes"][0]["link_entity"]
+    found = "\n".join(hsds_problems(broken))
+    assert "schedules[0].opens_at: '10:00' is not a data package time" in found
+    assert "services[0].status: 'open' is not one of" in found
+    assert "'categories' was unexpected" in found
+    assert "phones[0].id: 'phone-1' is not a 'uuid'" in found
+    assert "attributes[0].link_entity: missing (tabular_required)" in found
 
 
 @pytest.mark.parametrize("fixture", ["shipped", "mini_doc"])
@@ -204,11 +215,11 @@ def test_schedules_match_opening_hours(shipped: dict[str, Any], kb: KnowledgeBas
     for entry in kb.services:
         weekly = [s for s in records_of(shipped, "schedules", entry.id) if "freq" in s]
         expected = [
-            ("WEEKLY", ",".join(codes[d] for d in hours.days), f"{hours.opens:%H:%M}", f"{hours.closes:%H:%M}")
+            ("WEEKLY", ",".join(codes[d] for d in hours.days), f"{hours.opens:%H:%M:%S}", f"{hours.closes:%H:%M:%S}")
             for hours in entry.opening_hours
         ]
         if entry.open_24_7:
-            expected = [("WEEKLY", "MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59")]
+            expected = [("WEEKLY", "MO,TU,WE,TH,FR,SA,SU", "00:00:00", "23:59:59")]
         assert [(s["freq"], s["byday"], s["opens_at"], s["closes_at"]) for s in weekly] == expected, entry.id
         with_hours += bool(expected)
     assert with_hours >= 5
@@ -217,7 +228,7 @@ def test_schedules_match_opening_hours(shipped: dict[str, Any], kb: KnowledgeBas
 def test_mini_schedule_and_notes(mini_doc: dict[str, Any]) -> None:
     (schedule,) = records_of(mini_doc, "schedules", "food-place")
     assert schedule["byday"] == "MO,TU,WE,TH,FR"
-    assert (schedule["opens_at"], schedule["closes_at"]) == ("10:00", "16:00")
+    assert (schedule["opens_at"], schedule["closes_at"]) == ("10:00:00", "16:00:00")
     assert records_of(mini_doc, "schedules", "yarmouth-advice") == []
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.jsonschema import generate, load_yaml_12, render
-from bot.knowledge import yaml_files
+from bot.jsonschema import generate, render
+from bot.knowledge import load_yaml_12, yaml_files
 from tests.conftest import KNOWLEDGE, MINI
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -93,6 +93,11 @@ def test_an_unknown_section_is_flagged() -> None:
     assert any("'organisation' was unexpected" in p for p in found), found
 
 
+def test_a_translation_under_a_name_instead_of_an_id_is_flagged() -> None:
+    found = problems(load_yaml_12("translations:\n  - language: ar\n    entries:\n      Bridge Plus: {name: x}\n"))
+    assert any("'Bridge Plus' does not match" in p for p in found), found
+
+
 def test_a_file_with_an_unknown_field_fails(tmp_path: Path) -> None:
     text = (MINI / "organisations.yaml").read_text(encoding="utf-8")
     broken = text.replace("    phone: 01493 000000", "    telephone: 01493 000000")
@@ -147,7 +152,7 @@ def test_schema_command_writes_the_file_and_says_when_it_is_up_to_date(tmp_path:
     code, out, _ = run("schema", "--output", str(target))
     assert code == 0
     assert f"Wrote {target}" in out
-    assert target.read_text(encoding="utf-8") == render()
+    assert target.read_text(encoding="utf-8") == render(KNOWLEDGE)
     code, out, _ = run("schema", "--output", str(target))
     assert code == 0
     assert "up to date" in out
@@ -156,7 +161,7 @@ def test_schema_command_writes_the_file_and_says_when_it_is_up_to_date(tmp_path:
 def test_schema_command_defaults_to_the_knowledge_folder(tmp_path: Path) -> None:
     code, _, _ = run("schema", "--knowledge", str(tmp_path))
     assert code == 0
-    assert (tmp_path / "schema.json").read_text(encoding="utf-8") == render()
+    assert (tmp_path / "schema.json").read_text(encoding="utf-8") == render(tmp_path)
 
 
 def test_schema_command_can_print_it() -> None:
