@@ -175,6 +175,70 @@ def upcoming(events: tuple[Event, ...] | list[Event], now: datetime, days: int =
     return sorted(found, key=lambda o: o.start)
 
 
+def next_each(events: Iterable[Event], now: datetime) -> list[Occurrence]:
+    """The next occurrence of each event not yet over, soonest first: a weekly class is listed once."""
+    found = [o for e in events if (o := next(_expand(e, now, None), None)) is not None]
+    return sorted(found, key=lambda o: o.start)
+
+
+def last_each(events: Iterable[Event], now: datetime) -> list[Occurrence]:
+    """The last occurrence of each event that is over, most recent first."""
+    found = [o for e in events if (o := next_occurrence(e, now)).is_past(now)]
+    return sorted(found, key=lambda o: o.start, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsOn:
+    """The answer to "what is on?", before it is put in words."""
+
+    shown: list[Occurrence]  # upcoming occurrences to list, soonest first (each event once)
+    outside_window: bool  # days were asked about and nothing falls in them: `shown` are the next ones
+    last: list[Occurrence]  # when nothing is upcoming: the last known ones, one per organiser
+
+    @property
+    def organisers(self) -> list[str]:
+        """Who to ask what is on next: the organisers of the last known events."""
+        return list(dict.fromkeys(o.event.organiser for o in self.last))
+
+
+def whats_on(
+    events: Iterable[Event],
+    now: datetime,
+    windows: Iterable[Window] = (),
+    needs: Iterable[str] = (),
+    limit: int = 5,
+    last: int = 3,
+) -> WhatsOn:
+    """Upcoming occurrences for an events question: in the days asked about, else the next ones.
+
+    `needs` ("activities" is the need 'community') keeps the events that serve one of them, when
+    any does. With nothing upcoming, the last known events (those serving `needs` first) say what
+    there used to be, and whose organisers to ask.
+    """
+    events = list(events)
+    wanted = set(needs)
+    serving = [e for e in events if wanted & set(e.needs)]
+    following = next_each(serving, now)
+    chosen = serving if following else events
+    windows = list(windows)
+    shown: list[Occurrence] = []
+    if windows:
+        found = [o for e in chosen if (o := occurrence_in(e, windows)) is not None]
+        shown = sorted(found, key=lambda o: o.start)[:limit]
+    outside = bool(windows) and not shown
+    if not shown:
+        shown = (following or next_each(events, now))[:limit]
+    known: list[Occurrence] = []
+    if not shown:
+        past = last_each(events, now)
+        preferred = [o for o in past if wanted & set(o.event.needs)] or past
+        for occurrence in preferred:
+            if all(o.event.organiser != occurrence.event.organiser for o in known):
+                known.append(occurrence)
+        known = known[:last]
+    return WhatsOn(shown, outside, known)
+
+
 def window(key: str, now: datetime) -> Window:
     """The span of time a date word means, seen from `now` (London)."""
     local = now.astimezone(LONDON)

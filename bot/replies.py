@@ -15,13 +15,13 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_time
 
-from bot.events import LONDON, Occurrence
+from bot.events import LONDON, Occurrence, WhatsOn
 from bot.geo import Nearby
 from bot.hours import day_ranges, is_open
 from bot.i18n import N_, RTL, Translator
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match
-from bot.schema import Entry, Event, Helpline, Need, Service
+from bot.schema import Entry, Event, Helpline, Need, RegularSession, Service
 
 MAX_MESSAGE = 4096  # Telegram's limit on one message's text
 MAX_CALLBACK_DATA = 64  # Telegram's limit on a button's data, in bytes
@@ -391,7 +391,6 @@ class Renderer:
             "language-set": N_("I will answer in {language_name} from now on."),
             "choose-language": N_("Choose the language for my answers:"),
             "send-location": N_("Share your location with the 📎 button to see the nearest organisations."),
-            "no-events": N_("No events are listed for the next {days} days."),
             "no-nearby": N_("I do not know where the organisations near you are. Tell me your town instead."),
         }
         return esc(self.t(texts[kind], **values))
@@ -460,9 +459,42 @@ class Renderer:
             lines += self.contacts(org)
         return "\n".join(lines)
 
-    def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:
-        head = "<b>" + esc(self.t("Events in the next {days} days", days=days)) + "</b>"
-        return "\n\n".join([head, *(self.event_card(o, now) for o in occurrences)])
+    def whats_on(self, found: WhatsOn, sessions: Sequence[RegularSession], now: datetime) -> str:
+        """The answer to "what is on?": what comes next, or that nothing is known, what there was
+        and whom to ask; then the regular sessions whose days nobody gave."""
+        parts: list[str] = []
+        if found.shown:
+            if found.outside_window:
+                head = self.t("Nothing is listed for the days you asked about. These are the next ones:")
+            else:
+                head = self.t("Coming up:")
+            parts.append("<b>" + esc(head) + "</b>")
+            parts += [self.event_card(o, now) for o in found.shown]
+        else:
+            parts.append("<b>" + esc(self.t("No upcoming events are known.")) + "</b>")
+            if found.last:
+                parts.append(esc(self.t("The last ones we know of:")))
+                parts += [self.event_card(o, now) for o in found.last]
+            organisers = [e for i in found.organisers if isinstance(e := self.kb.entry(i), Service)]
+            if organisers:
+                parts.append(esc(self.t("To find out what is on next, ask them:")))
+                parts += ["\n".join([self.name(o), *self.contacts(o), *self.caution(o)]) for o in organisers]
+        if sessions:
+            parts.append("<b>" + esc(self.t("Also regular, on days we do not know (ask them):")) + "</b>")
+            parts += [self.session_card(s) for s in sessions]
+        return "\n\n".join(parts)
+
+    def session_card(self, session: RegularSession) -> str:
+        lines = [self.name(session), "🔁 " + self.localised(session.usually)]
+        if session.venue or session.address:
+            lines.append("📍 " + ", ".join(esc(x) for x in dict.fromkeys((session.venue, session.address)) if x))
+        organiser = self.kb.entry(session.organiser)
+        if organiser is not None:
+            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
+        lines.append(self.localised(session.description))
+        lines += self.caution(session)
+        lines.append(self.checked(session))
+        return "\n".join(lines)
 
     def reminder(self, occurrence: Occurrence, now: datetime) -> str:
         return "⏰ <b>" + esc(self.t("Reminder")) + "</b>\n\n" + self.event_card(occurrence, now)
@@ -495,7 +527,13 @@ class Renderer:
             head = self.t("Sending: {done} of {total} done, {sent} delivered.", done=done, total=recipients, sent=sent)
         return f"<b>{esc(head)}</b>\n\n{text}"
 
-    def event_buttons(self, event: Event) -> tuple[Button, ...]:
+    def event_buttons(self, event: Event, named: bool = False) -> tuple[Button, ...]:
+        """ "Remind me" and "Add to calendar"; `named` says which event, for a list of several."""
+        if named:
+            return (
+                Button("⏰ " + self.t("Remind me: {name}", name=event.name), f"remind:{event.id}"),
+                Button("📅", f"ics:{event.id}"),
+            )
         return (
             Button("⏰ " + self.t("Remind me"), f"remind:{event.id}"),
             Button("📅 " + self.t("Add to calendar"), f"ics:{event.id}"),
