@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.events import Occurrence, Window, next_occurrence, upcoming, whats_on
+from bot.events import Occurrence, Window, next_occurrence, next_start, upcoming, whats_on
 from bot.geo import nearest
 from bot.i18n import N_, NATIVE_NAMES, answer_language, translator
 from bot.knowledge import KnowledgeBase
@@ -254,8 +254,7 @@ class Assistant:
         event = self.kb.entry(event_id)
         if not isinstance(event, Event):
             return None
-        occurrence = next_occurrence(event, now)
-        return None if occurrence.start <= now else occurrence
+        return next_start(event, now)
 
     def reminder(self, occurrence: Occurrence, now: datetime, language: str) -> str:
         return self.renderer(language).reminder(occurrence, now)

@@ -159,6 +159,11 @@ def next_occurrence(event: Event, now: datetime) -> Occurrence:
     return _occurrence(event, last, end - start)
 
 
+def next_start(event: Event, now: datetime) -> Occurrence | None:
+    """The next occurrence that has not started: what a reminder is for (today's may be under way)."""
+    return next((o for o in _expand(event, now, None) if o.start > now), None)
+
+
 def occurrence_in(event: Event, windows: Iterable[Window]) -> Occurrence | None:
     """The soonest occurrence inside one of the windows asked about, if any.
 
