@@ -210,8 +210,8 @@ class Assistant:
     ) -> tuple[str, tuple[tuple[Button, ...], ...], tuple[Match, ...]]:
         """The next occurrences (each with "Remind me"), the regular sessions with no day known, and,
         when nothing is upcoming, the last known events and their organisers to ask."""
-        found = whats_on(self.kb.events, now, windows or (), needs or ())
-        rows = [r.event_buttons(o.event, named=len(found.shown) > 1) for o in found.shown]
+        found = whats_on(self.kb.events, now, windows or (), needs or (), prefer=self.index.for_events)
+        rows = [r.event_buttons(o.event, listed=True) for o in found.shown]
         for organiser in found.organisers:
             entry = self.kb.entry(organiser)
             if entry is not None:
@@ -281,7 +281,10 @@ class Assistant:
             return Reply("\n".join(lines), (*rows, menu), r.lang)
         if kind == "entry" and (entry := self.kb.entry(value)) is not None:
             if isinstance(entry, Event):
-                card = r.event_card(next_occurrence(entry, now), now)
+                occurrence = next_occurrence(entry, now)
+                card = r.event_card(occurrence, now)
+                if not occurrence.is_past(now):
+                    return Reply(card, (r.event_buttons(entry), menu), r.lang)
             else:
                 assert isinstance(entry, Service)
                 card = r.service_card(entry, now)

@@ -187,9 +187,9 @@ def next_each(events: Iterable[Event], now: datetime) -> list[Occurrence]:
 
 
 def last_each(events: Iterable[Event], now: datetime) -> list[Occurrence]:
-    """The last occurrence of each event that is over, most recent first."""
+    """The last occurrence of each event that is over, the one that ended last first."""
     found = [o for e in events if (o := next_occurrence(e, now)).is_past(now)]
-    return sorted(found, key=lambda o: o.start, reverse=True)
+    return sorted(found, key=lambda o: o.end, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,33 +211,39 @@ def whats_on(
     now: datetime,
     windows: Iterable[Window] = (),
     needs: Iterable[str] = (),
+    prefer: Iterable[str] = (),
     limit: int = 5,
     last: int = 3,
 ) -> WhatsOn:
     """Upcoming occurrences for an events question: in the days asked about, else the next ones.
 
-    `needs` ("activities" is the need 'community') keeps the events that serve one of them, when
-    any does. With nothing upcoming, the last known events (those serving `needs` first) say what
-    there used to be, and whose organisers to ask.
+    `needs` asked for ("activities" is the need 'community') keeps only the events that serve one of
+    them, when any is upcoming. Events serving `prefer` (the needs of those who run activities)
+    come first, the others after: "what is on?" asks for activities before advice sessions. With
+    nothing upcoming, the last known events (those serving `needs` or `prefer` first) say what there
+    used to be, and whose organisers to ask.
     """
     events = list(events)
     wanted = set(needs)
     serving = [e for e in events if wanted & set(e.needs)]
-    following = next_each(serving, now)
-    chosen = serving if following else events
+    pool = serving if next_each(serving, now) else events
+    first = set(prefer)
+
+    def ordered(found: Iterable[Occurrence]) -> list[Occurrence]:
+        return sorted(found, key=lambda o: (not first & set(o.event.needs), o.start))[:limit]
+
     windows = list(windows)
     shown: list[Occurrence] = []
     if windows:
-        found = [o for e in chosen if (o := occurrence_in(e, windows)) is not None]
-        shown = sorted(found, key=lambda o: o.start)[:limit]
+        shown = ordered(o for e in pool if (o := occurrence_in(e, windows)) is not None)
     outside = bool(windows) and not shown
     if not shown:
-        shown = (following or next_each(events, now))[:limit]
+        shown = ordered(next_each(pool, now))
     known: list[Occurrence] = []
     if not shown:
         past = last_each(events, now)
-        preferred = [o for o in past if wanted & set(o.event.needs)] or past
-        for occurrence in preferred:
+        liked = wanted or first
+        for occurrence in [o for o in past if liked & set(o.event.needs)] or past:
             if all(o.event.organiser != occurrence.event.organiser for o in known):
                 known.append(occurrence)
         known = known[:last]

@@ -211,6 +211,23 @@ class Renderer:
 
     def event_card(self, occurrence: Occurrence, now: datetime) -> str:
         event = occurrence.event
+        lines = self._event_head(occurrence, now)
+        organiser = self.kb.entry(event.organiser)
+        if organiser is not None:
+            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
+        lines.append(self.localised(event.description))
+        if event.booking:
+            lines.append("🎟 " + self.localised(event.booking))
+        lines += self.caution(event)
+        lines.append(self.checked(event))
+        return "\n".join(lines)
+
+    def event_line(self, occurrence: Occurrence, now: datetime) -> str:
+        """An event in a list: its name, date, place and caution (the card has the rest)."""
+        return "\n".join([*self._event_head(occurrence, now), *self.caution(occurrence.event)])
+
+    def _event_head(self, occurrence: Occurrence, now: datetime) -> list[str]:
+        event = occurrence.event
         lines = [self.name(event)]
         start, end = occurrence.start.astimezone(LONDON), occurrence.end.astimezone(LONDON)
         if occurrence.all_day:
@@ -230,15 +247,7 @@ class Renderer:
         if event.venue or event.address:
             place = ", ".join(esc(x) for x in (event.venue, event.address) if x)
             lines.append("📍 " + place)
-        organiser = self.kb.entry(event.organiser)
-        if organiser is not None:
-            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
-        lines.append(self.localised(event.description))
-        if event.booking:
-            lines.append("🎟 " + self.localised(event.booking))
-        lines += self.caution(event)
-        lines.append(self.checked(event))
-        return "\n".join(lines)
+        return lines
 
     def card(self, match: Match, now: datetime, full: bool) -> str:
         entry = match.entry
@@ -469,12 +478,12 @@ class Renderer:
             else:
                 head = self.t("Coming up:")
             parts.append("<b>" + esc(head) + "</b>")
-            parts += [self.event_card(o, now) for o in found.shown]
+            parts += [self.event_line(o, now) for o in found.shown]
         else:
             parts.append("<b>" + esc(self.t("No upcoming events are known.")) + "</b>")
             if found.last:
                 parts.append(esc(self.t("The last ones we know of:")))
-                parts += [self.event_card(o, now) for o in found.last]
+                parts += [self.event_line(o, now) for o in found.last]
             organisers = [e for i in found.organisers if isinstance(e := self.kb.entry(i), Service)]
             if organisers:
                 parts.append(esc(self.t("To find out what is on next, ask them:")))
@@ -485,6 +494,7 @@ class Renderer:
         return "\n\n".join(parts)
 
     def session_card(self, session: RegularSession) -> str:
+        """A session with no day known: what it is, how often, where, who runs it and its caution."""
         lines = [self.name(session), "🔁 " + self.localised(session.usually)]
         if session.venue or session.address:
             lines.append("📍 " + ", ".join(esc(x) for x in dict.fromkeys((session.venue, session.address)) if x))
@@ -493,7 +503,6 @@ class Renderer:
             lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
         lines.append(self.localised(session.description))
         lines += self.caution(session)
-        lines.append(self.checked(session))
         return "\n".join(lines)
 
     def reminder(self, occurrence: Occurrence, now: datetime) -> str:
@@ -527,11 +536,12 @@ class Renderer:
             head = self.t("Sending: {done} of {total} done, {sent} delivered.", done=done, total=recipients, sent=sent)
         return f"<b>{esc(head)}</b>\n\n{text}"
 
-    def event_buttons(self, event: Event, named: bool = False) -> tuple[Button, ...]:
-        """ "Remind me" and "Add to calendar"; `named` says which event, for a list of several."""
-        if named:
+    def event_buttons(self, event: Event, listed: bool = False) -> tuple[Button, ...]:
+        """Remind me and Add to calendar; in a list, after the event's name, which opens its card."""
+        if listed:
             return (
-                Button("⏰ " + self.t("Remind me: {name}", name=event.name), f"remind:{event.id}"),
+                Button(event.name, f"entry:{event.id}"),
+                Button("⏰", f"remind:{event.id}"),
                 Button("📅", f"ics:{event.id}"),
             )
         return (
