@@ -14,6 +14,7 @@ from bot.calendar import calendar_ics
 from bot.events import LONDON
 from bot.i18n import translator
 from bot.knowledge import KnowledgeBase, check, load
+from bot.reminders import Request, due_reminders
 from bot.replies import Reply
 from bot.schema import Event, RegularSession
 from tests.conftest import KNOWLEDGE, Editable
@@ -187,3 +188,23 @@ def test_the_dated_sessions_start_on_their_own_day(kb: KnowledgeBase) -> None:
     assert events["english-plus-wednesday-classes"].all_day  # no time was given: none is invented
     assert events["ncls-legal-advice-sessions"].all_day
     assert not events["zainab-project-thursday-cafe"].all_day
+
+
+def test_subscribers_are_not_told_of_every_week_of_a_session(kb: KnowledgeBase) -> None:
+    tuesday_evening = datetime(2026, 12, 8, 18, 0, tzinfo=LONDON)  # English+ and the café: Wednesday
+    requests = [Request(7, "english-plus-wednesday-classes", "2026-12-09T00:00:00+00:00")]
+    queued, moved = due_reminders(
+        kb,
+        [(5, "en"), (7, "en")],
+        requests,
+        datetime(2026, 12, 9, 0, 0, tzinfo=LONDON) - timedelta(hours=2, minutes=30),
+        day_before=time(18, 0),
+        reminder_text=lambda o, _: o.event.name,
+        changed_text=lambda *_: "changed",
+    )
+    assert moved == []
+    assert [(q.chat_id, q.key.split(":")[0]) for q in queued] == [(7, "two-hours")]  # asked: reminded
+    later, _ = due_reminders(
+        kb, [(5, "en")], [], tuesday_evening, day_before=time(18, 0), reminder_text=lambda o, _: "", changed_text=str
+    )
+    assert later == []
