@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.events import Occurrence, next_occurrence, upcoming
+from bot.events import Occurrence, Window, next_occurrence, next_start, upcoming, whats_on
 from bot.geo import nearest
 from bot.i18n import N_, NATIVE_NAMES, answer_language, translator
 from bot.knowledge import KnowledgeBase
@@ -105,6 +105,17 @@ class Assistant:
             # Some evidence of danger, not enough to be sure: ask, and still answer the rest.
             parts.append(r.safety_check())
             buttons.append(r.safety_buttons(u.safety_check))
+        if u.events_question and not u.crisis:
+            # "What events are coming up?": the list, whatever else scored.
+            text, rows, shown = self._whats_on(r, now, u.windows, u.activities)
+            return Reply(
+                "\n\n".join([*parts, text]),
+                (*buttons, *rows),
+                r.lang,
+                bool(u.safety_check),
+                (*matches, *shown),
+                safety_check=bool(u.safety_check),
+            )
         if ranking.ambiguous:
             question, choices = r.did_you_mean(ranking.ambiguous)
             parts.append(question)
@@ -191,14 +202,26 @@ class Assistant:
         buttons = [Button(NATIVE_NAMES[lang], f"lang:{lang}") for lang in LANGUAGES]
         return Reply(r.notice("choose-language"), tuple(tuple(buttons[i : i + 2]) for i in range(0, 8, 2)), r.lang)
 
-    def events(self, now: datetime, language: str, days: int = 30) -> Reply:
-        """Upcoming events in the next `days` days, each with a "Remind me" button."""
+    def events(self, now: datetime, language: str) -> Reply:
+        """/events: the same answer as "what events are coming up?"."""
         r = self.renderer(language)
-        soon = self.events_soon(now, days)
-        if not soon:
-            return Reply(r.notice("no-events", days=days), r.need_menu(), r.lang)
-        buttons = tuple(r.event_buttons(o.event) for o in soon)
-        return Reply(r.event_list(soon, now, days), buttons, r.lang)
+        text, rows, shown = self._whats_on(r, now)
+        return Reply(text, rows, r.lang, matches=shown)
+
+    def _whats_on(
+        self, r: Renderer, now: datetime, windows: list[Window] | None = None, needs: list[str] | None = None
+    ) -> tuple[str, tuple[tuple[Button, ...], ...], tuple[Match, ...]]:
+        """The next occurrences (each with "Remind me"), the regular sessions with no day known, and,
+        when nothing is upcoming, the last known events and their organisers to ask."""
+        found = whats_on(self.kb.events, now, windows or (), needs or (), prefer=self.index.for_events)
+        rows = [r.event_buttons(o.event, listed=True) for o in found.shown]
+        for organiser in found.organisers:
+            entry = self.kb.entry(organiser)
+            if entry is not None:
+                rows.append((Button(entry.name, f"entry:{entry.id}"),))
+        rows.append((Button(r.t("Menu"), "menu"),))
+        shown = tuple(Match(o.event, 100.0, o) for o in found.shown)
+        return r.whats_on(found, self.kb.sessions, now), tuple(rows), shown
 
     def events_soon(self, now: datetime, days: int = 30) -> list[Occurrence]:
         """The next occurrence of each event in the next `days` days, soonest first."""
@@ -234,8 +257,7 @@ class Assistant:
         event = self.kb.entry(event_id)
         if not isinstance(event, Event):
             return None
-        occurrence = next_occurrence(event, now)
-        return None if occurrence.start <= now else occurrence
+        return next_start(event, now)
 
     def reminder(self, occurrence: Occurrence, now: datetime, language: str) -> str:
         return self.renderer(language).reminder(occurrence, now)
@@ -265,7 +287,10 @@ class Assistant:
             return Reply("\n".join(lines), (*rows, menu), r.lang)
         if kind == "entry" and (entry := self.kb.entry(value)) is not None:
             if isinstance(entry, Event):
-                card = r.event_card(next_occurrence(entry, now), now)
+                occurrence = next_occurrence(entry, now)
+                card = r.event_card(occurrence, now)
+                if not occurrence.is_past(now):
+                    return Reply(card, (r.event_buttons(entry), menu), r.lang)
             else:
                 assert isinstance(entry, Service)
                 card = r.service_card(entry, now)

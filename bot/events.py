@@ -159,6 +159,11 @@ def next_occurrence(event: Event, now: datetime) -> Occurrence:
     return _occurrence(event, last, end - start)
 
 
+def next_start(event: Event, now: datetime) -> Occurrence | None:
+    """The next occurrence that has not started: what a reminder is for (today's may be under way)."""
+    return next((o for o in _expand(event, now, None) if o.start > now), None)
+
+
 def occurrence_in(event: Event, windows: Iterable[Window]) -> Occurrence | None:
     """The soonest occurrence inside one of the windows asked about, if any.
 
@@ -173,6 +178,76 @@ def upcoming(events: tuple[Event, ...] | list[Event], now: datetime, days: int =
     horizon = now + timedelta(days=days)
     found = [o for e in events for o in _expand(e, now, horizon)]
     return sorted(found, key=lambda o: o.start)
+
+
+def next_each(events: Iterable[Event], now: datetime) -> list[Occurrence]:
+    """The next occurrence of each event not yet over, soonest first: a weekly class is listed once."""
+    found = [o for e in events if (o := next(_expand(e, now, None), None)) is not None]
+    return sorted(found, key=lambda o: o.start)
+
+
+def last_each(events: Iterable[Event], now: datetime) -> list[Occurrence]:
+    """The last occurrence of each event that is over, the one that ended last first."""
+    found = [o for e in events if (o := next_occurrence(e, now)).is_past(now)]
+    return sorted(found, key=lambda o: o.end, reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsOn:
+    """The answer to "what is on?", before it is put in words."""
+
+    shown: list[Occurrence]  # upcoming occurrences to list, soonest first (each event once)
+    outside_window: bool  # days were asked about and nothing falls in them: `shown` are the next ones
+    last: list[Occurrence]  # when nothing is upcoming: the last known ones, one per organiser
+
+    @property
+    def organisers(self) -> list[str]:
+        """Who to ask what is on next: the organisers of the last known events (where a source names one)."""
+        return list(dict.fromkeys(o.event.organiser for o in self.last if o.event.organiser))
+
+
+def whats_on(
+    events: Iterable[Event],
+    now: datetime,
+    windows: Iterable[Window] = (),
+    needs: Iterable[str] = (),
+    prefer: Iterable[str] = (),
+    limit: int = 5,
+    last: int = 3,
+) -> WhatsOn:
+    """Upcoming occurrences for an events question: in the days asked about, else the next ones.
+
+    `needs` asked for ("activities" is the need 'community') keeps only the events that serve one of
+    them, when any is upcoming. Events serving `prefer` (the needs of those who run activities)
+    come first, the others after: "what is on?" asks for activities before advice sessions. With
+    nothing upcoming, the last known events (those serving `needs` or `prefer` first) say what there
+    used to be, and whose organisers to ask.
+    """
+    events = list(events)
+    wanted = set(needs)
+    serving = [e for e in events if wanted & set(e.needs)]
+    pool = serving if next_each(serving, now) else events
+    first = set(prefer)
+
+    def ordered(found: Iterable[Occurrence]) -> list[Occurrence]:
+        return sorted(found, key=lambda o: (not first & set(o.event.needs), o.start))[:limit]
+
+    windows = list(windows)
+    shown: list[Occurrence] = []
+    if windows:
+        shown = ordered(o for e in pool if (o := occurrence_in(e, windows)) is not None)
+    outside = bool(windows) and not shown
+    if not shown:
+        shown = ordered(next_each(pool, now))
+    known: list[Occurrence] = []
+    if not shown:
+        past = last_each(events, now)
+        liked = wanted or first
+        for occurrence in [o for o in past if liked & set(o.event.needs)] or past:
+            if all(o.event.organiser != occurrence.event.organiser for o in known):
+                known.append(occurrence)
+        known = known[:last]
+    return WhatsOn(shown, outside, known)
 
 
 def window(key: str, now: datetime) -> Window:

@@ -48,6 +48,10 @@ SECTION_HELP = {
     "organisations": "Organisations people can contact or visit. Each entry starts with '- id: ...'.",
     "helplines": "Phone lines people can call. Each entry starts with '- id: ...'.",
     "events": "Things happening on a date. Each entry starts with '- id: ...'.",
+    "sessions": (
+        "Regular sessions whose source gives no day or date ('three times a week'); one with a day is an "
+        "event with repeat. Each entry starts with '- id: ...'."
+    ),
     "needs": "The kinds of help people ask for, and the words they use for each. Each starts with '- id: ...'.",
     "crisis": (
         "How to recognise each kind of danger: phrases and combinations of word groups. "
@@ -66,6 +70,7 @@ MODEL_HELP = {
     "Organisation": "An organisation: someone a person can contact or visit for help.",
     "Helpline": "A phone line people can call.",
     "Event": "Something happening on a date: a celebration, a meeting, a drop-in.",
+    "RegularSession": "A regular session whose source gives no day or date: listed as one to ask about.",
     "OpeningHours": "One line of a weekly timetable: these days, from 'opens' to 'closes'.",
     "Coordinates": "A point on the map, in decimal degrees.",
 }
@@ -158,6 +163,7 @@ FIELD_HELP: dict[str, str] = {
     "greetings": "Greetings such as hello and salam.",
     "thanks": "Thanks and goodbyes.",
     "events": "Words that ask about events: when, what time, meeting, party.",
+    "event_questions": "Words that ask what is on: what's on, coming up, what is there this week.",
     "general_help": "General words for help that name no particular need.",
     "stopwords": "Little words that carry no meaning for matching: a, the, I, please.",
     "dates": "Words for the times people ask about: today, this week, in March ...",

@@ -39,6 +39,7 @@ from bot.schema import (
     NotCrisis,
     Organisation,
     Place,
+    RegularSession,
     Service,
     Translations,
     combination_groups,
@@ -109,6 +110,7 @@ class KnowledgeBase:
     words: ConversationWords
     crisis_groups: tuple[CrisisGroup, ...] = ()
     not_crisis: tuple[NotCrisis, ...] = ()
+    sessions: tuple[RegularSession, ...] = ()  # regular sessions with no day known (never found by `entry`)
     version: str = ""
     warnings: tuple[Problem, ...] = ()
     _by_id: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
@@ -132,7 +134,9 @@ class KnowledgeBase:
     def summary(self) -> str:
         return (
             f"{len(self.organisations)} organisations, {len(self.helplines)} helplines, "
-            f"{len(self.events)} events, {len(self.needs)} needs, {len(self.places)} places"
+            f"{len(self.events)} events, "
+            + (f"{len(self.sessions)} regular sessions with no day, " if self.sessions else "")
+            + f"{len(self.needs)} needs, {len(self.places)} places"
         )
 
 
@@ -445,6 +449,7 @@ def _check(
         words=conversation,
         crisis_groups=models("crisis_groups"),
         not_crisis=models("not_crisis"),
+        sessions=models("sessions"),
         version=content_version(directory),
         warnings=tuple(p for p in problems if p.severity == "warning"),
     )
@@ -539,7 +544,7 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
     need_ids = {item.model.id for item in sections["needs"]} | _raw_ids(invalid["needs"])  # type: ignore[attr-defined]
     place_ids = {item.model.id for item in sections["places"]} | _raw_ids(invalid["places"])  # type: ignore[attr-defined]
     seen: dict[str, _Located] = {}
-    for section in ("organisations", "helplines", "events", "needs", "places", "crisis_groups"):
+    for section in ("organisations", "helplines", "events", "sessions", "needs", "places", "crisis_groups"):
         ids_here: dict[str, _Located] = {} if section in ("needs", "places", "crisis_groups") else seen
         for item in sections[section]:
             entry_id = item.model.id  # type: ignore[attr-defined]
@@ -560,7 +565,7 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
         for need in (item.get("needs") or [])
         if isinstance(item.get("needs"), list)
     }
-    for section in ("organisations", "helplines", "events"):
+    for section in ("organisations", "helplines", "events", "sessions"):
         for item in sections[section]:
             entry = item.model
             assert isinstance(entry, Entry)
@@ -594,7 +599,11 @@ def _cross_check(sections: dict[str, list[_Located]], invalid: dict[str, list[di
                     yield item.problem(
                         "no phone, email, website or address: people cannot contact it", "id", severity="warning"
                     )
-            if isinstance(entry, Event) and entry.organiser is not None and entry.organiser not in organisation_ids:
+            if (
+                isinstance(entry, Event | RegularSession)
+                and entry.organiser is not None
+                and entry.organiser not in organisation_ids
+            ):
                 yield item.problem(
                     f"organiser '{entry.organiser}' is not an organisation id: "
                     f"{_suggest(entry.organiser, organisation_ids)} "
@@ -645,7 +654,8 @@ _TRANSLATED_TEXTS += ("address_note", "hours_note", "languages_note", "booking")
 
 def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
     """Put each translations file's texts into the entries they name, as their text in that language."""
-    by_id = {item.model.id: item for name in ("organisations", "helplines", "events") for item in sections[name]}  # type: ignore[attr-defined]
+    translatable = ("organisations", "helplines", "events", "sessions")
+    by_id = {item.model.id: item for name in translatable for item in sections[name]}  # type: ignore[attr-defined]
     town_names = {tuple(tokenize(x)) for item in sections["places"] for x in (item.model.name, *item.model.aliases)}  # type: ignore[attr-defined]
     for located in sections["translations"]:
         translations = located.model
@@ -742,7 +752,7 @@ def _check_shared_need_words(sections: dict[str, list[_Located]]) -> Iterator[Pr
 
 def _check_freshness(sections: dict[str, list[_Located]], today: date, days: int) -> Iterator[Problem]:
     """Warn about entries whose facts were last checked more than `days` days before `today`."""
-    for section in ("organisations", "helplines", "events"):
+    for section in ("organisations", "helplines", "events", "sessions"):
         for item in sections[section]:
             entry = item.model
             assert isinstance(entry, Entry)

@@ -83,6 +83,8 @@ class Understanding:
     unserved_places: list[str] = field(default_factory=list)  # asked, but nobody listed serves the need there
     windows: list[Window] = field(default_factory=list)
     event_words: bool = False  # "party", "what's on": the question is about events
+    events_question: bool = False  # "what is on this week?": answered with the events list (see `understand`)
+    activities: list[str] = field(default_factory=list)  # an events question's own needs ("activities")
     asks_when: bool = False  # "when", "what time": events score, but alone it names no need
     general: bool = False
     greeting: bool = False
@@ -145,6 +147,7 @@ class Index:
             *_tagged("greeting", w.greetings),
             *_tagged("thanks", w.thanks),
             *_tagged("event", w.events),
+            *_tagged("whats-on", w.event_questions),
             *_tagged("when", w.when),
             *_tagged("general", w.general_help),
             *_tagged("request", w.requests),
@@ -311,11 +314,16 @@ class Index:
             # "An interpreter in Dereham" when nobody listed serves Dereham for it: the services that
             # do exist are still the answer, not a penalty for the town (the reply says so).
             u.unserved_places, u.places = u.places, []
+        whats_on = False
+        dated: set[int] = set()
         for hit in talk:
             if hit.key.startswith("date:"):
                 key = hit.key.removeprefix("date:")
                 if key in DATE_WORDS:
                     u.windows.append(window(key, now))
+                    dated.update(hit.positions)
+            elif hit.key == "whats-on":
+                whats_on = True
             elif hit.key == "event":
                 u.event_words = True
             elif hit.key == "when":
@@ -326,11 +334,26 @@ class Index:
                 u.greeting = True
             elif hit.key == "thanks":
                 u.thanks = True
+        only_dates = all(t in self.filler or i in dated for i, t in enumerate(tokens))
+        u.events_question = self._events_question(u, whats_on, only_dates)
+        if u.events_question:
+            u.activities = list(u.needs)
         if u.event_words and not u.needs and not u.names:
             # "What is on this week?": events first, and those who run activities when none is.
             u.needs.update(dict.fromkeys(self.for_events, EVENTS_NEED_WEIGHT))
         u.content = any(t not in self.filler for t in tokens)
         return u
+
+    def _events_question(self, u: Understanding, whats_on: bool, only_dates: bool) -> bool:
+        """Whether the question asks what is on ("what events are coming up", "any activities this
+        weekend", "what is there this week", "/events"): no entry named, no need but those of people
+        who run activities ("activities" is one), and event words, or days asked about with the
+        activities or with nothing else ("I'm scared today" is not one)."""
+        if u.names or u.crisis or not set(u.needs) <= set(self.for_events):
+            return False
+        if u.event_words or whats_on:
+            return True
+        return bool(u.windows) and (bool(u.needs) or (only_dates and not (u.greeting or u.thanks)))
 
     # -----------------------------------------------------------------------------------------
     # Ranking

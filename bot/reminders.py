@@ -1,5 +1,7 @@
 """Which reminders are due: the day before for subscribers, two hours before for "Remind me".
 
+Subscribers hear of dated events, not of every week of a regular session.
+
 A pure function of the knowledge base, the subscribers, the requests and `now`: it may run every
 minute, after a restart or a knowledge reload, because every message carries an idempotency key
 (kind, chat, event, occurrence) and the outbox queues a key only once.
@@ -47,6 +49,12 @@ def day_before_at(occurrence: Occurrence, clock: time) -> datetime:
     return datetime.combine(day, clock, tzinfo=LONDON)
 
 
+def goes_on(event: Event) -> bool:
+    """A regular session with no end (every Wednesday): subscribers are not told of it every week,
+    only those who tapped "Remind me" on one of its dates."""
+    return event.repeat is not None and event.repeat.until is None and event.repeat.count is None
+
+
 def due_reminders(
     kb: KnowledgeBase,
     subscribers: Iterable[tuple[int, str | None]],
@@ -61,7 +69,7 @@ def due_reminders(
     queued: list[Queued] = []
     subscribers = list(subscribers)
     languages = dict(subscribers)
-    for occurrence in upcoming(kb.events, now, days=3):
+    for occurrence in upcoming([e for e in kb.events if not goes_on(e)], now, days=3):
         send_at = day_before_at(occurrence, day_before)
         if now < send_at - QUEUE_AHEAD or now >= occurrence.start:
             continue

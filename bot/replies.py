@@ -13,14 +13,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from bot.events import LONDON, Occurrence
+from bot.events import LONDON, Occurrence, WhatsOn
 from bot.freshness import dated
 from bot.geo import Nearby
 from bot.hours import is_open, timetable
 from bot.i18n import BABEL_LOCALES, FSI, LRI, N_, NP_, PDI, RTL, Translator
 from bot.knowledge import KnowledgeBase
 from bot.matching import Match
-from bot.schema import Entry, Event, Helpline, Need, Service
+from bot.schema import Entry, Event, Helpline, Need, RegularSession, Service
 
 MAX_MESSAGE = 4096  # Telegram's limit on one message's text
 MAX_CALLBACK_DATA = 64  # Telegram's limit on a button's data, in bytes
@@ -273,6 +273,23 @@ class Renderer:
 
     def event_card(self, occurrence: Occurrence, now: datetime) -> str:
         event = occurrence.event
+        lines = self._event_head(occurrence, now)
+        organiser = self.kb.entry(event.organiser) if event.organiser else None
+        if organiser is not None:
+            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
+        lines.append(self.localised(event.description))
+        if event.booking:
+            lines.append("🎟 " + self.localised(event.booking))
+        lines += self.caution(event)
+        lines.append(self.checked(event))
+        return "\n".join(lines)
+
+    def event_line(self, occurrence: Occurrence, now: datetime) -> str:
+        """An event in a list: its name, date, place and caution (the card has the rest)."""
+        return "\n".join([*self._event_head(occurrence, now), *self.caution(occurrence.event)])
+
+    def _event_head(self, occurrence: Occurrence, now: datetime) -> list[str]:
+        event = occurrence.event
         lines = [self.name(event)]
         start, end = occurrence.start.astimezone(LONDON), occurrence.end.astimezone(LONDON)
         if occurrence.all_day:
@@ -290,15 +307,7 @@ class Renderer:
         if event.venue or event.address:
             place = ", ".join(x for x in (event.venue, event.address) if x)
             lines.append("📍 " + ltr(place, self.lang))
-        organiser = self.kb.entry(event.organiser) if event.organiser else None
-        if organiser is not None:
-            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
-        lines.append(self.localised(event.description))
-        if event.booking:
-            lines.append("🎟 " + self.localised(event.booking))
-        lines += self.caution(event)
-        lines.append(self.checked(event))
-        return "\n".join(lines)
+        return lines
 
     def card(self, match: Match, now: datetime, full: bool) -> str:
         entry = match.entry
@@ -525,10 +534,45 @@ class Renderer:
             lines += self.caution(org)
         return "\n".join(lines)
 
-    def event_list(self, occurrences: Sequence[Occurrence], now: datetime, days: int) -> str:
-        head = self.t.plural("Events in the next {days} day", "Events in the next {days} days", days, days=days)
-        head = "<b>" + esc(head) + "</b>"
-        return "\n\n".join([head, *(self.event_card(o, now) for o in occurrences)])
+    def whats_on(self, found: WhatsOn, sessions: Sequence[RegularSession], now: datetime) -> str:
+        """The answer to "what is on?": what comes next, or that nothing is known, what there was
+        and whom to ask; then the regular sessions whose days nobody gave."""
+        parts: list[str] = []
+        if found.shown:
+            if found.outside_window:
+                head = self.t("Nothing is listed for the days you asked about. These are the next ones:")
+            else:
+                head = self.t("Coming up:")
+            parts.append("<b>" + esc(head) + "</b>")
+            parts += [self.event_line(o, now) for o in found.shown]
+        else:
+            parts.append("<b>" + esc(self.t("No upcoming events are known.")) + "</b>")
+            if found.last:
+                parts.append(esc(self.t("The last ones we know of:")))
+                parts += [self.event_line(o, now) for o in found.last]
+            organisers = [e for i in found.organisers if isinstance(e := self.kb.entry(i), Service)]
+            if organisers:
+                parts.append(esc(self.t("To find out what is on next, ask them:")))
+                parts += ["\n".join([self.name(o), *self.contacts(o), *self.caution(o)]) for o in organisers]
+        if sessions:
+            parts.append("<b>" + esc(self.t("Also regular, on days we do not know (ask them):")) + "</b>")
+            parts += [self.session_card(s) for s in sessions]
+        return "\n\n".join(parts)
+
+    def session_card(self, session: RegularSession) -> str:
+        """A session with no day known: what it is, how often, where, who runs it and its caution."""
+        lines = [self.name(session), "🔁 " + self.localised(session.usually)]
+        if session.venue or session.address:
+            lines.append(
+                "📍 " + ltr(", ".join(x for x in dict.fromkeys((session.venue, session.address)) if x), self.lang)
+            )
+        organiser = self.kb.entry(session.organiser)
+        if organiser is not None:
+            lines.append("👥 " + esc(self.t("Organised by {name}", name=organiser.name)))
+        lines.append(self.localised(session.description))
+        lines += self.caution(session)
+        lines.append(self.checked(session))
+        return "\n".join(lines)
 
     def reminder(self, occurrence: Occurrence, now: datetime) -> str:
         return "⏰ <b>" + esc(self.t("Reminder")) + "</b>\n\n" + self.event_card(occurrence, now)
@@ -566,7 +610,14 @@ class Renderer:
             head = self.t("Sending: {done} of {total} done, {sent} delivered.", done=done, total=recipients, sent=sent)
         return f"<b>{esc(head)}</b>\n\n{text}"
 
-    def event_buttons(self, event: Event) -> tuple[Button, ...]:
+    def event_buttons(self, event: Event, listed: bool = False) -> tuple[Button, ...]:
+        """Remind me and Add to calendar; in a list, after the event's name, which opens its card."""
+        if listed:
+            return (
+                Button(event.name, f"entry:{event.id}"),
+                Button("⏰", f"remind:{event.id}"),
+                Button("📅", f"ics:{event.id}"),
+            )
         return (
             Button("⏰ " + self.t("Remind me"), f"remind:{event.id}"),
             Button("📅 " + self.t("Add to calendar"), f"ics:{event.id}"),

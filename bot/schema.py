@@ -658,6 +658,23 @@ class Event(Entry):
         return not isinstance(self.start, datetime)
 
 
+class RegularSession(Entry):
+    """A regular session whose source names no day or date ("three times a week", "through the
+    year: ask them for dates"). It has no occurrences, so no calendar entry and no reminder: the bot
+    lists it beside the upcoming events as one to ask about. A session with a day is an event with
+    `repeat` instead."""
+
+    kind: ClassVar[str] = "session"
+
+    organiser: Slug = Field(examples=["new-routes"])
+    usually: TextByLanguage = Field(
+        description="When it happens, in the source's words, without inventing a day or a time",
+        examples=["Three times a week (the days were not given)"],
+    )
+    venue: Text | None = Field(default=None, examples=["Gateway Church offices, King's Lynn"])
+    address: Text | None = None
+
+
 def _comparable(value: datetime | date) -> datetime:
     return value if isinstance(value, datetime) else datetime.combine(value, time.max)
 
@@ -753,6 +770,11 @@ class ConversationWords(Frozen):
     greetings: Words = Field(default_factory=dict)
     thanks: Words = Field(default_factory=dict)
     events: Words = Field(default_factory=dict)
+    event_questions: Words = Field(
+        default_factory=dict,
+        description="Asking what is on ('what's on', 'coming up', 'what is there this week'): with no need "
+        "but activities and no name, the question is answered with the upcoming events and regular sessions",
+    )
     when: Words = Field(
         default_factory=dict,
         description="Asking when something is ('what time'): about events only beside an event word or a date",
@@ -817,6 +839,7 @@ SECTIONS: dict[str, type[Frozen]] = {
     "organisations": Organisation,
     "helplines": Helpline,
     "events": Event,
+    "sessions": RegularSession,
     "needs": Need,
     "crisis": CrisisWords,
     "crisis_groups": CrisisGroup,
