@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
 
+from rapidfuzz.distance import OSA
+
 from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
@@ -46,6 +48,8 @@ REQUEST_WEIGHT = 1.5  # a need word next to how people ask ("I need", "where can
 REQUEST_REACH = 3  # words between the request and the need's word, either side (verb-final languages)
 FIRST_WEIGHT = 2.0  # a need named right after "first thing", "right now", "головне": it comes first
 FIRST_REACH = 6  # words from "first thing" to the need's word ("first thing we have had no food")
+LATER_WEIGHT = 0.5  # a need named after "later", "plus tard", "بعدين": it can wait
+LATER_REACH = 4  # words after "later" to the need's word ("later also help finding a job")
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
 EVENTS_NEED_WEIGHT = 0.9  # an events question's need (see Need.events): enough to answer, below an asked need
@@ -152,6 +156,7 @@ class Index:
             *_tagged("general", w.general_help),
             *_tagged("request", w.requests),
             *_tagged("first", w.first),
+            *_tagged("later", w.later),
             *_tagged("scene", w.scene),
             *(p for key, words in w.dates.items() for p in _tagged(f"date:{key}", words)),
         ]
@@ -282,6 +287,7 @@ class Index:
         asking = [p for hit in talk if hit.key == "request" for p in hit.positions]
         first = [hit.positions[-1] for hit in talk if hit.key == "first"]
         scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
+        later = [p for hit in talk if hit.key == "later" for p in hit.positions]
         evidence: dict[str, list[float]] = defaultdict(list)
         setting: list[tuple[str, float]] = []  # need words that only set the scene
         for hit in self.needs.find(tokens, language, own):
@@ -290,6 +296,8 @@ class Index:
                 # One phrase is one piece of evidence, however many words it has. What is asked for
                 # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
                 weight = min(1.0, hit.weight)
+                if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
+                    weight *= LATER_WEIGHT  # "later also help finding a job"
                 if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
                     evidence[hit.key].append(weight * FIRST_WEIGHT)
                 elif any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking):
@@ -524,6 +532,8 @@ class Index:
             score += PLACE_POINTS * place if place > 0 else WRONG_PLACE_POINTS
         occurrence: Occurrence | None = None
         if isinstance(entry, Event):
+            if u.needs and not name and not fit:
+                return None  # "an interpreter for a meeting next week": an event that serves none of it
             occurrence = occurrence_in(entry, u.windows) or self.next_occurrence(entry, now)
             event_score = self._event_points(occurrence, u, now, named=name is not None)
             if event_score is None:
@@ -674,6 +684,11 @@ class NameIndex:
             for a, b in pairwise(tokens):
                 if key := sound_key(a + b):
                     self.by_sound[key].update((a, b))
+        self.neighbours: dict[str, set[str]] = defaultdict(set)  # a name's word -> the words beside it
+        for _, tokens in self.aliases:
+            for a, b in pairwise(tokens):
+                self.neighbours[a].add(b)
+                self.neighbours[b].add(a)
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
         # Two words of a name split elsewhere ("Croi-xRouge" for "Croix-Rouge"): the same letters joined.
@@ -712,17 +727,37 @@ class NameIndex:
             for m in matches:
                 present[m.word] = max(present.get(m.word, 0.0), m.quality)
                 where[m.word] |= positions
+        # Beside a word of a name, a short word one slip from the name's next word is that word too
+        # ("red crss", "migrent halp"): alone, four letters are too few to guess from.
+        for i, t in enumerate(tokens):
+            if t in present or len(t) < 4:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(tokens):
+                    for word in [w for w, at in where.items() if j in at]:
+                        for near in self.neighbours.get(word, ()):
+                            if near not in present and len(near) >= 4 and OSA.distance(t, near) <= 1:
+                                present[near] = FUZZY
+                                where[near].add(i)
+        # A Latin word in a message written in another script is a name as it is written on the sign
+        # ("رقم Shelter للسكن"): even a common word is distinctive there.
+        if any(not t.isascii() for t in tokens):
+            foreign = {w for w, at in where.items() if any(tokens[p].isascii() and tokens[p].isalpha() for p in at)}
+        else:
+            foreign = set()
         best: dict[str, NameMatch] = {}
         # Only names that can match: one with a distinctive word present, or whose rarest word is
         # present (a full match needs it). Names made of common words are thousands at scale.
-        candidates = {i for word in present if word not in self.weak for i in self.by_token.get(word, ())}
+        candidates = {
+            i for word in present if word not in self.weak or word in foreign for i in self.by_token.get(word, ())
+        }
         candidates.update(i for word in present for i in self.by_rarest.get(word, ()))
         for alias in candidates:
             entry_id, alias_tokens = self.aliases[alias]
             total = sum(self.weight[t] for t in alias_tokens)
             covered = sum(self.weight[t] * present[t] for t in alias_tokens if t in present)
             full = all(t in present for t in alias_tokens)
-            distinctive = any(t in present and t not in self.weak for t in alias_tokens)
+            distinctive = any(t in present and (t not in self.weak or t in foreign) for t in alias_tokens)
             if full and (distinctive or (len(alias_tokens) > 1 and _in_a_row(alias_tokens, where))):
                 coverage = covered / total
             elif distinctive and covered / total >= MIN_NAME_COVERAGE:

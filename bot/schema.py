@@ -790,6 +790,11 @@ class ConversationWords(Frozen):
         description="What people say comes first ('first thing', 'right now', 'головне'): the need named "
         "right after one of these outweighs the others the message names",
     )
+    later: Words = Field(
+        default_factory=dict,
+        description="What people say comes later ('later', 'plus tard', 'بعدين'): a need named in the few "
+        "words after one of these counts less than the others the message names",
+    )
     scene: Words = Field(
         default_factory=dict,
         description="Need words that usually only set the scene (Home Office, hotel): they count less "

@@ -310,7 +310,10 @@ def test_shipped_knowledge_base_reads_back_as_the_core_has_it(kb: KnowledgeBase)
 
 
 def test_an_empty_calendar_is_valid_and_reads_back_in_every_parser(kb: KnowledgeBase) -> None:
-    for raw in (calendar_ics([], NOW), calendar_ics(kb.events, datetime(2040, 1, 1, tzinfo=LONDON))):
+    for raw in (
+        calendar_ics([], NOW),
+        calendar_ics([e for e in kb.events if e.repeat is None], datetime(2040, 1, 1, tzinfo=LONDON)),
+    ):
         calendar, vevents = parse(raw)
         assert vevents == []
         assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]  # RFC 5545: at least one component
