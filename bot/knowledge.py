@@ -664,10 +664,14 @@ def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
         for entry_id, texts in translations.entries.items():
             target = by_id.get(entry_id)
             if target is None:
+                # A warning, not an error: the texts of an entry someone removed harm nobody, and
+                # removing an entry must not stop the bot over its translations.
                 yield located.problem(
-                    f"'{entry_id}' is not the id of an organisation, helplines or event: {_suggest(entry_id, by_id)}",
+                    f"'{entry_id}' is not the id of an organisation, helpline, event or session: "
+                    f"{_suggest(entry_id, by_id)} (or delete these texts if the entry was removed)",
                     "entries",
                     entry_id,
+                    severity="warning",
                 )
                 continue
             entry = target.model

@@ -190,7 +190,7 @@ async def test_a_broadcast_too_long_for_one_message_is_refused_at_the_preview_wi
             over = _count(api.sent_texts(ADMIN)[-1])
             api.user_command(ADMIN, "/broadcast", "x" * (4081 - over))
             await api.wait_for_sent(5, chat_id=ADMIN)
-            assert "raccourcissez-le de 1 caractères" in api.sent_texts(ADMIN)[-1], "one over: cut 1, in French"
+            assert "raccourcissez-le de 1 caractère" in api.sent_texts(ADMIN)[-1], "one over: cut 1, in French"
 
             longest = "😀" * (4080 - over)  # exactly at the limit: previewed, sent, reported without a refusal
             api.user_command(ADMIN, "/broadcast", longest)
@@ -227,7 +227,7 @@ async def test_a_reminder_that_cannot_be_delivered_before_its_event_is_given_up_
             delivered_at = time.monotonic()
     assert api.sent(810) == [confirmation], "no reminder once the event had started"
     assert delivered_at >= ends, "the notice itself waited out the outage"
-    assert "1 reminders of" in notice["text"] and "annual celebration" in notice["text"]
+    assert "1 reminder of" in notice["text"] and "annual celebration" in notice["text"]
     assert "could not be delivered in time" in notice["text"]
 
 
