@@ -649,7 +649,7 @@ def _check_crisis_combinations(
 
 
 _TRANSLATED_TEXTS: tuple[str, ...] = ("description", "caution", "caution_short", "phone_note", "email_note")
-_TRANSLATED_TEXTS += ("address_note", "hours_note", "languages_note", "booking")
+_TRANSLATED_TEXTS += ("address_note", "hours_note", "languages_note", "booking", "usually")
 
 
 def _translate(sections: dict[str, list[_Located]]) -> Iterator[Problem]:

@@ -823,6 +823,9 @@ class EntryTexts(Frozen):
     )
     phone_note: Text | None = None
     email_note: Text | None = None
+    usually: Text | None = Field(
+        default=None, description="A regular session's `usually` in this language: how often, in the source's words."
+    )
     address_note: Text | None = None
     hours_note: Text | None = None
     languages_note: Text | None = None
