@@ -684,19 +684,17 @@ class NameIndex:
             for a, b in pairwise(tokens):
                 if key := sound_key(a + b):
                     self.by_sound[key].update((a, b))
-        self.neighbours: dict[str, set[str]] = defaultdict(set)  # a name's word -> the words beside it
-        for _, tokens in self.aliases:
-            for a, b in pairwise(tokens):
-                self.neighbours[a].add(b)
-                self.neighbours[b].add(a)
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
+        self.neighbours: dict[str, set[str]] = defaultdict(set)  # a name's word -> the words beside it
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
         # Two words of a name split elsewhere ("Croi-xRouge" for "Croix-Rouge"): the same letters joined.
         self.split_pairs: dict[str, tuple[str, str]] = {}
         for entry_id, tokens in self.aliases:
-            for pair in pairwise(tokens):
-                self.by_pair[pair].add(entry_id)
-                self.split_pairs.setdefault("".join(pair), pair)
+            for a, b in pairwise(tokens):
+                self.by_pair[(a, b)].add(entry_id)
+                self.neighbours[a].add(b)
+                self.neighbours[b].add(a)
+                self.split_pairs.setdefault(a + b, (a, b))
             for t in tokens:
                 self.by_joined[t].add(entry_id)
 
