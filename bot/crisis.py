@@ -46,6 +46,10 @@ kind of abuse are the subject of the question, not evidence ("volunteer with wom
 through domestic violence")."""
 
 
+TOLD_APART = frozenset({"suicide", "overdose"})
+"""Topics whose weak evidence counts across sentences: "I bought rope today. Thank you for everything"."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     topic: str
@@ -141,11 +145,15 @@ class CrisisDetector:
                     continue  # "I want to volunteer with women who lived through domestic violence"
                 findings.append((rule.topic, rule.certain and not (named_only and len(rule.groups) == 1), close))
                 continue
-            # Farther apart: some evidence only. A clear combination split between two sentences
-            # is usually two unrelated things ("take my tablets? the doctor gave me ..."); an
-            # uncertain one (means and a farewell) is evidence wherever it is.
+            # Farther apart: some evidence only, in one sentence. Split between two sentences a
+            # combination is usually two unrelated things ("take my tablets? the doctor gave me ...",
+            # "it took me months. who can sort my papers"), except means and a farewell, told apart
+            # ("I bought rope today. Thank you for everything").
             wide = _combine(rule.groups, by_group, WIDE_WINDOW, rule.ordered)
-            if wide is not None and (not rule.certain or sentences is None or len({sentences[p] for p in wide}) == 1):
+            if wide is None:
+                continue
+            one_sentence = sentences is None or len({sentences[p] for p in wide}) == 1
+            if one_sentence or (not rule.certain and rule.topic in TOLD_APART):
                 findings.append((rule.topic, False, wide))
         for topic, is_certain, positions in findings:
             if excluded.intersection(positions):

@@ -182,9 +182,14 @@ class WordMatcher:
         min_fuzzy: Mapping[str, int] = _MIN_FUZZY,
         forms: Mapping[str, frozenset[str]] | None = None,
         short_slips: bool = False,
+        end_slips: bool = True,
     ) -> None:
         self.min_fuzzy = min_fuzzy
         self.short_slips = short_slips  # one slip forgiven in a four-letter Latin word
+        # False: in Arabic script a word with another first or last letter is another word, never a
+        # slip: Pashto "جوړونه" (building) is not "پورونه" (debts), Farsi "نمیتونه" (he can't) is not
+        # "نمیتونم" (I can't).
+        self.end_slips = end_slips
         self.forms = forms or {}  # another form of a word -> the listed words it is a form of
         self.exact: set[str] = set()
         self.stems: set[str] = set()
@@ -299,12 +304,13 @@ class WordMatcher:
         ]
         return self._not_clitic_swaps(token, script, out)
 
-    @staticmethod
-    def _not_clitic_swaps(token: str, script: str, out: list[WordMatch]) -> list[WordMatch]:
+    def _not_clitic_swaps(self, token: str, script: str, out: list[WordMatch]) -> list[WordMatch]:
         if script == "arabic":
             # Another one-letter clitic is another word, not a typo: "ومستني" (and waiting) is not
             # "لمستني" (she touched me).
             out = [m for m in out if not _clitic_swap(token, m.word)]
+            if not self.end_slips:
+                out = [m for m in out if m.word[:1] == token[:1] and m.word[:-1] != token[:-1]]
         return out
 
 
@@ -372,6 +378,7 @@ class Lexicon:
             known=[*self.stopwords, *known],
             forms=forms,
             short_slips=forgiving,
+            end_slips=forgiving,
         )
 
     def __len__(self) -> int:

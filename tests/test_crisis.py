@@ -17,7 +17,7 @@ from bot.crisis import WIDE_WINDOW, WINDOW, CrisisDetector
 from bot.knowledge import check
 from bot.schema import CrisisGroup, CrisisWords, NotCrisis
 from bot.store import Store
-from bot.text import tokenize
+from bot.text import sentence_numbers, tokenize
 from tests.conftest import NOW, Editable
 
 
@@ -60,6 +60,28 @@ def test_a_combination_spread_over_a_long_message_is_only_a_safety_check() -> No
     assert assess(f"i want to end {gap} my life") == ("check", ("suicide",))
     far = " ".join(["word"] * (WIDE_WINDOW + 1))
     assert assess(f"i want to end {far} my life") == (None, ())
+
+
+def test_weak_evidence_split_between_sentences_counts_only_for_means_and_a_farewell() -> None:
+    groups = [
+        CrisisGroup(id="took", words={"en": ["took"]}),
+        CrisisGroup(id="papers", words={"en": ["papers"]}),
+        CrisisGroup(id="rope", words={"en": ["rope"]}),
+        CrisisGroup(id="goodbye", words={"en": ["thank you for everything"]}),
+    ]
+    topics = [
+        CrisisWords(topic="trafficking", uncertain=["took + papers"]),
+        CrisisWords(topic="suicide", uncertain=["rope + goodbye"]),
+    ]
+    found = CrisisDetector(topics, groups)
+
+    def level(text: str) -> str | None:
+        return found.assess(tokenize(text), sentences=sentence_numbers(text)).level
+
+    gap = " ".join(["word"] * WINDOW)
+    assert level(f"they took {gap} my papers") == "check"  # one sentence
+    assert level(f"it took me {gap}. who can sort my papers") is None
+    assert level(f"i bought rope {gap}. thank you for everything") == "check"
 
 
 def test_an_uncertain_group_asks_whether_they_are_safe() -> None:
@@ -124,6 +146,16 @@ def test_shipped_english_crises_are_flagged(assistant: Assistant, text: str) -> 
         # One-letter clitics swapped are another word, not a typo: "and waiting" is not "she touched me".
         "ساكن بسكن اللجوء ومستني قرار الهوم اوفيس من سنة",
         "نامه اومده از هوم آفیس که باید از هتل برم، نمیدونم چیکار کنم",
+        # Fear of a loss or of a mistake, a birth expected in a month to come, someone else who
+        # "can't anymore", a woman saying she is one, a delay that "took" months: none is danger.
+        "my brother is scared to lose his job at the factory",
+        "j'ai peur de me tromper sur le formulaire pour mon enfant",
+        "the baby is coming in april, where can i get a pram",
+        "le bébé arrive en juin, on cherche des vêtements",
+        "ما همین هفته اقامت گرفتیم، شوهرم میگه باید خونه پیدا کنیم",
+        "مدرسه گفت دیگه نمیتونه پسرمو نگه داره چون جا ندارن",
+        "ኣነ ጓል ኣንስተይቲ እየ፡ ንደቀንስትዮ ዝኸውን ጉጅለ ኣሎ ዶ?",
+        "it took me four months to find this job. can someone help me sort my papers for it",
     ],
 )
 def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:

@@ -53,6 +53,17 @@ def test_a_forgiving_lexicon_reads_forms_and_short_slips_a_crisis_one_does_not()
     assert "english" in keys(both, "i want to lern inglish any clases")
 
 
+def test_a_crisis_lexicon_never_reads_another_first_or_last_arabic_letter_as_a_slip() -> None:
+    # Pashto "building" is not "debts"; Farsi "he can't anymore" is not "I can't anymore". A slip
+    # inside the word is still forgiven.
+    phrases = [("debt", "پورونه", "ps"), ("hopeless", "نمیتونم", "fa"), ("suicide", "خودکشی", "fa")]
+    strict, forgiving = Lexicon(phrases), Lexicon(phrases, forgiving=True)
+    assert keys(strict, "جوړونه") == set()
+    assert keys(strict, "نمیتونه") == set()
+    assert keys(strict, "خودکوشی") == {"suicide"}
+    assert keys(forgiving, "نمیتونه") == {"hopeless"}
+
+
 @pytest.mark.parametrize(
     ("question", "need"),
     [
