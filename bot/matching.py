@@ -24,7 +24,7 @@ from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, 
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import FUZZY, NAME_MIN_FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
 from bot.schema import Entry, Event, Service
-from bot.text import sentence_numbers, sound_key, tokenize
+from bot.text import sentence_numbers, sound_key, token_script, tokenize
 
 ABSTAIN_BELOW = 35.0
 TENTATIVE_FROM = 20.0  # below ABSTAIN_BELOW, with a need understood: offered as "Is this what you need?"
@@ -674,16 +674,16 @@ class NameIndex:
         self.by_rarest: dict[str, list[int]] = defaultdict(list)
         for i, (_, tokens) in enumerate(self.aliases):
             self.by_rarest[min(tokens, key=lambda t: (len(holders[t]), t))].append(i)
-        # Latin names written in Arabic script, spelled by ear: the same sounds meet under one key,
-        # for one word of a name or two typed as one ("نیوروتز" for "نيو روتس").
+        # Names spelled by ear in another script ("سامریتنز", "Самарітанс", "ሳምራታንስ" for "Samaritans"),
+        # or misspelt as heard ("inclusen"): the same sounds meet under one key, for one word of a
+        # name or two typed as one ("نیوروتز" for "نيو روتس").
+        self.known = frozenset(known)
         self.by_sound: dict[str, set[str]] = defaultdict(set)
         for _, tokens in self.aliases:
-            for t in tokens:
-                if key := sound_key(t):
-                    self.by_sound[key].add(t)
-            for a, b in pairwise(tokens):
-                if key := sound_key(a + b):
-                    self.by_sound[key].update((a, b))
+            heard = [(t, (t,)) for t in tokens] + [(a + b, (a, b)) for a, b in pairwise(tokens)]
+            for written, words in heard:
+                if key := sound_key(written):
+                    self.by_sound[key].update(words)
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.neighbours: dict[str, set[str]] = defaultdict(set)  # a name's word -> the words beside it
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
@@ -697,6 +697,18 @@ class NameIndex:
                 self.split_pairs.setdefault(a + b, (a, b))
             for t in tokens:
                 self.by_joined[t].add(entry_id)
+
+    def _heard(self, token: str, joined: bool) -> list[WordMatch]:
+        """Words of names that sound like this token, which no list knows. Two message words typed
+        as one are heard only within Arabic script, where names are run together ("نیوروتز"); a
+        short key only within one script: three sounds meet in too many words elsewhere."""
+        script = token_script(token)
+        key = sound_key(token)
+        if not key or (script != "arabic" and (joined or len(key) < 4 or token in self.known)):
+            return []  # a Latin or Cyrillic word of everyday language is not a name misheard
+        short = len(key) < 4 or joined
+        words = self.by_sound.get(key, ())
+        return [WordMatch(word, FUZZY) for word in words if not short or token_script(word) == script]
 
     def echoes(self, tokens: list[str]) -> set[str]:
         """Entries with a name whose common words the question has, two or more of them in a row."""
@@ -721,7 +733,7 @@ class NameIndex:
             matches = [m for m in self.words.match(t) if m.quality != NEIGHBOUR]  # a name's word typed
             # right is not a typo of another name's
             if not matches and t not in self.listed:
-                matches = [WordMatch(word, FUZZY) for word in self.by_sound.get(sound_key(t), ())]
+                matches = self._heard(t, joined=len(positions) > 1)
             for m in matches:
                 present[m.word] = max(present.get(m.word, 0.0), m.quality)
                 where[m.word] |= positions

@@ -154,23 +154,56 @@ def join_verb_prefixes(tokens: list[str]) -> list[str]:
     return out
 
 
-# Letters a Latin name may be written with in Arabic script, by the sound they stand for:
-# "New Routes" is نیو روتس, نيو روتز or نیوروتز; "Great" غريت, جريت, قريت or گریت.
-_SOUND_CLASSES = {
-    "ت": "ت", "ط": "ت", "ث": "س", "س": "س", "ص": "س", "ز": "س", "ذ": "س", "ض": "س", "ظ": "س",
-    "ک": "ک", "ق": "ک", "گ": "ک", "غ": "ک", "ج": "ک", "خ": "ه", "ح": "ه", "ه": "ه", "ع": "",
-    "ب": "ب", "پ": "ب", "ف": "ف", "ڤ": "ف", "د": "د", "ر": "ر", "ڕ": "ر", "ل": "ل", "م": "م", "ن": "ن",
-    "ش": "ش", "چ": "ش", "ژ": "ش",
+# A name heard rather than read: "Samaritans" is سامریتنز, Самарітанс or ሳምራታንስ. Every script is
+# reduced to the same consonant classes (vowels dropped after the first letter), the key under which
+# one Latin name and its spellings by ear in Arabic script, Cyrillic and Ge'ez meet. Letters that
+# stand for one sound in one script and another elsewhere share a class: Arabic ج is the "g" of
+# "Great" (جريت) as often as the "j" of "job", and ث is the "th" of "Health" (هلث).
+_CONSONANTS = {
+    "b": "b", "p": "b", "f": "f", "v": "f", "t": "t", "d": "d", "s": "s", "z": "s", "k": "k", "q": "k",
+    "g": "k", "j": "k", "h": "h", "l": "l", "m": "m", "n": "n", "r": "r",
+    "ع": "", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ز": "s", "ذ": "s", "ض": "s", "ظ": "s",
+    "ک": "k", "ق": "k", "گ": "k", "غ": "k", "ج": "k", "خ": "h", "ح": "h", "ه": "h", "ب": "b", "پ": "b",
+    "ف": "f", "ڤ": "f", "د": "d", "ر": "r", "ڕ": "r", "ل": "l", "ڵ": "l", "م": "m", "ن": "n", "ش": "c",
+    "چ": "c", "ژ": "c",
 }  # fmt: skip
-_LONG_VOWELS = frozenset("اويء")
+"""Consonant classes ("c" is the sh, ch and zh sounds); a letter not here is a vowel or silent."""
+_LONG_VOWELS = frozenset("اويءیى")
+_FIRST_GLIDES = {"w": "w", "و": "w", "y": "y", "ي": "y", "ی": "y"}  # "wa..." and "ya..." are not "a..."
+_LATIN_DIGRAPHS = (("sh", "c"), ("ch", "c"), ("zh", "c"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("x", "ks"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_CYRILLIC_LATIN = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "e", "ж": "zh", "з": "z",
+        "и": "i", "і": "i", "ї": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "s", "ч": "ch", "ш": "sh",
+        "щ": "sh", "ь": "", "ю": "u", "я": "a", "ы": "i", "э": "e", "ё": "o", "ъ": "",
+    }
+)  # fmt: skip
+# The consonant of each row of eight Ge'ez syllables, from U+1200 (ሀ ለ ሐ መ ሠ ረ ሰ ሸ ቀ ቈ ቐ ቘ በ ቨ ተ ቸ ኀ ኈ ነ
+# ኘ አ ከ ኰ ኸ ዀ ወ ዐ ዘ ዠ የ ደ ዸ ጀ ገ ጐ ጘ ጠ ጨ ጰ ጸ ፀ ፈ ፐ); "." for a vowel's row (and w, y).
+_GEEZ_ROWS = "hlhmsrsckkkkbftchhnn.kkkk..sc.ddkkkktcbssfb"
 
 
 def sound_key(token: str) -> str:
-    """A folded Arabic-script token reduced to the consonants it sounds like, long vowels dropped
-    after the first letter: the key under which transliterations of one Latin name meet. Empty for
-    other scripts and for words too short to tell apart."""
-    if token_script(token) != "arabic":
+    """A folded token reduced to the consonant classes it sounds like, in any script: the key under
+    which spellings by ear of one Latin name meet. Empty for words too short to tell apart."""
+    script = token_script(token)
+    token = re.sub(r"(.)\1+", r"\1", token)  # "millennium": a letter written twice is one sound
+    if script == "cyrillic":
+        token, script = token.translate(_CYRILLIC_LATIN), "latin"
+    if script == "latin":
+        token = _SOFT_C.sub("s", token).replace("c", "k")
+        for digraph, sound in _LATIN_DIGRAPHS:
+            token = token.replace(digraph, sound)
+        sounds = [_CONSONANTS.get(c, "") for c in token]
+    elif script == "arabic":  # a letter with no Latin sound (ځ, ښ) stays itself: it tells words apart
+        sounds = ["" if c in _LONG_VOWELS else _CONSONANTS.get(c, c) for c in token]
+    elif script == "ethiopic":
+        rows = [(ord(c) - 0x1200) // 8 for c in token]
+        sounds = [_GEEZ_ROWS[r].strip(".") if 0 <= r < len(_GEEZ_ROWS) else "" for r in rows]
+    else:
         return ""
-    first = token[0] if token[0] in _LONG_VOWELS else _SOUND_CLASSES.get(token[0], token[0])
-    key = first + "".join(_SOUND_CLASSES.get(c, c) for c in token[1:] if c not in _LONG_VOWELS)
+    first = sounds[0] or _FIRST_GLIDES.get(token[0], "a")  # a word that starts with a vowel keeps that it does
+    key = first + "".join(sound for sound in sounds[1:] if sound)
     return key if len(key) >= 3 else ""

@@ -103,3 +103,32 @@ def test_every_entry_has_sources_and_says_how_old_they_are(assistant: Assistant)
         assert entry.information_from is not None or entry.read_on is not None, entry.id
         # Not one shipped date was invented as a 1 January: a year is written as a year.
         assert entry.information_from is None or (entry.information_from.month, entry.information_from.day) != (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("رقم مايقرانت هيلب", "migrant-help"),  # Arabic script, by ear: no alias written so
+        ("ናይ ሳምራታንስ ቁጽሪ እንታይ እዩ?", "samaritans"),  # Ge'ez
+        ("maygrent help shomarash chande", "migrant-help"),  # Finglish, by ear
+        ("bridj plas kojast", "bridge-plus"),
+        ("whats the number for samaratins", "samaritans"),
+    ],
+)
+def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, question: str, entry_id: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    assert reply.matches[0].entry.id.startswith(entry_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "not_this"),
+    [
+        ("I need an interpreter at the Norfolk and Norwich hospital", "south-norfolk-broadland-housing"),
+        ("جامعة UEA عندها منح للاجئين. كيف بتقدم وكيف بتعادل شهادتها؟", "gateway-church-icafe"),  # "وكيف"
+        ("je cherche un avocat, et peut-être des cours d'anglais plus tard", "english-plus"),
+    ],
+)
+def test_everyday_words_are_not_heard_as_a_name(assistant: Assistant, question: str, not_this: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert not_this not in [m.entry.id for m in reply.matches[:1]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import fold, tokenize
+from bot.text import fold, sound_key, tokenize
 
 
 def test_arabic_and_persian_letter_variants_fold_together() -> None:
@@ -66,3 +66,16 @@ def test_farsi_verb_prefix_joined_however_typed_but_not_pashto_me() -> None:
         tokenize("یې")[0],
         tokenize("ووهه")[0],
     ]
+
+
+def test_a_name_heard_in_any_script_has_one_sound_key() -> None:
+    spellings = ["samaritans", "samaratins", "سامريتنز", "самарітанс", "ሳምራታንስ"]
+    assert len({sound_key(fold(w)) for w in spellings}) == 1
+    assert sound_key(fold("millennium")) == sound_key(fold("міленіум"))
+    assert sound_key(fold("migrant")) == sound_key(fold("مايغرانت"))
+
+
+def test_sound_keys_keep_apart_what_sounds_apart() -> None:
+    assert sound_key(fold("وكيف")) != sound_key(fold("اي كافي".replace(" ", "")))  # "and how" is not "iCafe"
+    assert sound_key(fold("سمعنا")) != sound_key(fold("سازمان"))  # two s sounds are not one
+    assert sound_key("no") == ""  # too short to tell apart
