@@ -239,9 +239,14 @@ class WordMatcher:
             # neighbours may complete a longer phrase ("englsh clases" meets "english clas*"), but
             # never stand alone, or "support" would be read as "sport".
             add(WordMatch(m.word, NEIGHBOUR) for m in self._fuzzy_matches(token, script) if m.word != token)
-        elif token not in self.known and not any(len(w.rstrip("*")) > len(token) - SHORT_STEM for w in found):
-            # Nothing, or only a short stem ("ingl*" says little of "inglish"): it may be a typo.
-            add(self._fuzzy_matches(token, script))
+        elif token not in self.known:
+            # Nothing, or only a short stem ("ingl*" says little of "inglish"): it may be a typo. Under
+            # a longer stem, only the words that stem begins ("englis" is "engl*" and "english").
+            stems = [w.rstrip("*") for w in found if w.endswith("*")]
+            if not any(len(w.rstrip("*")) > len(token) - SHORT_STEM for w in found):
+                add(self._fuzzy_matches(token, script))
+            elif stems and len(stems) == len(found):
+                add(m for m in self._fuzzy_matches(token, script) if m.word.startswith(tuple(stems)))
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
 
     def _affix_matches(self, token: str, script: str) -> list[WordMatch]:

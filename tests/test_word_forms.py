@@ -51,6 +51,11 @@ def test_a_forgiving_lexicon_reads_forms_and_short_slips_a_crisis_one_does_not()
     # A short stem ("ingl*" of another list) does not stop "inglish" being read as a typo of "english".
     both = Lexicon([*phrases, ("other", "ingl*", "fr")], forgiving=True)
     assert "english" in keys(both, "i want to lern inglish any clases")
+    # Nor does a longer stem the typo begins with ("engl*" of an Arabizi phrase in "englis"), which
+    # leaves a slip to the words that stem begins, never to others.
+    longer = Lexicon([*phrases, ("arabizi", "dros engl*", "ar"), ("food", "food", "en")], forgiving=True)
+    assert "english" in keys(longer, "i nead englis clas")
+    assert keys(longer, "englis lesons") == set()  # "food" is no word "engl*" begins
 
 
 def test_a_crisis_lexicon_never_reads_another_first_or_last_arabic_letter_as_a_slip() -> None:
