@@ -132,3 +132,18 @@ def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, qu
 def test_everyday_words_are_not_heard_as_a_name(assistant: Assistant, question: str, not_this: str) -> None:
     reply = assistant.respond(question, NOW)
     assert not_this not in [m.entry.id for m in reply.matches[:1]]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we have a bag of baby clothes to give away to a refugee family",
+        "I'm a teacher and want my pupils to learn about asylum",
+        "my cafe could hire refugees, who do I talk to",
+        "je suis enseignante, je voudrais parler des réfugiés avec mes élèves",
+    ],
+)
+def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant, question: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    assert "welcome-training" in reply.matches[0].entry.needs, reply.matches[0].entry.id
