@@ -147,3 +147,19 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
     reply = assistant.respond(question, NOW)
     assert reply.matches, reply.text
     assert "welcome-training" in reply.matches[0].entry.needs, reply.matches[0].entry.id
+
+
+@pytest.mark.parametrize(
+    ("question", "need"),
+    [
+        # Having refugee status sets the scene; what is asked is the question.
+        ("i have refugee status since june, how can my children join me here", "legal-advice"),
+        ("got my status, how can my husband come and live with me", "legal-advice"),
+        # Not speaking English, at an appointment, asks for an interpreter before a class.
+        ("doctor tomorrow and i no speak english", "interpreting"),
+    ],
+)
+def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    assert need in reply.matches[0].entry.needs, reply.matches[0].entry.id
