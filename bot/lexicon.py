@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -199,7 +200,7 @@ class WordMatcher:
         # (a weekday is not a typo for "money").
         self.known = frozenset(known) - self.exact
         by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for word in self.exact:
+        for word in sorted(self.exact):  # in one order, or a tie between typos is read another way per run
             by_shape[(token_script(word), len(word))].append(word)
         self._by_shape = dict(by_shape)
         self._cache: dict[str, tuple[WordMatch, ...]] = {}
@@ -366,14 +367,16 @@ class Lexicon:
         word count too. Not for crisis words: their lists spell out each form ("lying" is never
         "lie"), and there a short word's slip is another word."""
         self.stopwords = frozenset(stopwords)
+        self.strict = not forgiving
         self.phrases: list[Phrase] = []
         for key, text, *language in phrases:
             tokens = tuple(_pattern_tokens(text))
             if language and language[0] == "fr" and len(tokens) > 1:
                 # Spoken and typed French drops the "ne" of "ne ... pas": listed or not, it may be there.
                 tokens = tuple(t for t in tokens if t not in _FRENCH_NE) or tokens
-            if tokens:
-                self.phrases.append(Phrase(key, tokens, text, language[0] if language else None, frozenset(tokens)))
+            variants = _run_together(tokens) if forgiving else []  # a crisis list spells out each form
+            for written in (tokens, *variants) if tokens else ():
+                self.phrases.append(Phrase(key, written, text, language[0] if language else None, frozenset(written)))
         self.by_first: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
             self.by_first[phrase.tokens[0]].append(phrase)
@@ -452,12 +455,27 @@ class Lexicon:
                     break
             else:
                 return None
-        if NEIGHBOUR in qualities and (len(qualities) == 1 or max(qualities) <= NEIGHBOUR):
+        if NEIGHBOUR in qualities and not any(
+            q > NEIGHBOUR and (self.strict or phrase.tokens[i].rstrip("*") not in self.stopwords)
+            for i, q in enumerate(qualities)
+        ):
+            # A listed word's neighbour needs a word typed right beside it; in a need, a word of
+            # substance ("my cafe" is not "my case"); in a crisis, any ("c'est asser").
             return None
         content = sum(
             q if phrase.tokens[i].rstrip("*") not in self.stopwords else 0.25 * q for i, q in enumerate(qualities)
         )
         return Hit(phrase.key, tuple(positions), content, phrase)
+
+
+def _run_together(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """An Arabic-script phrase with two of its words typed as one, as they often are ("خەوم لێناکەوێت"
+    for "خەوم لێ ناکەوێت", "میخوام" for "می خوام"): the space is a habit of the writer, not a word."""
+    return [
+        (*tokens[:i], a + b, *tokens[i + 2 :])
+        for i, (a, b) in enumerate(pairwise(tokens))
+        if token_script(a) == token_script(b) == "arabic" and not a.endswith("*")
+    ]
 
 
 def _pattern_tokens(text: str) -> list[str]:

@@ -163,3 +163,17 @@ def test_the_request_decides_the_need_not_the_background(assistant: Assistant, q
     reply = assistant.respond(question, NOW)
     assert reply.matches, reply.text
     assert need in reply.matches[0].entry.needs, reply.matches[0].entry.id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "شەو خەوم لێناکەوێت، دڵم تەنگە",  # Sorani: no sleep at night, my heart is tight
+        "زړه مې تنګ دی، غواړم له چا سره خبرې وکړم",  # Pashto: my heart is tight, I want to talk to someone
+        "ልበይ ጸቢቡኒ፡ ዘዕልለኒ ሰብ ይደሊ",  # Tigrinya: my heart is tight, I want someone to talk with
+    ],
+)
+def test_distress_said_in_everyday_idiom_finds_emotional_support(assistant: Assistant, question: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    assert "mental-health" in reply.matches[0].entry.needs, reply.matches[0].entry.id

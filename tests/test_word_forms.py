@@ -58,6 +58,19 @@ def test_a_forgiving_lexicon_reads_forms_and_short_slips_a_crisis_one_does_not()
     assert keys(longer, "englis lesons") == set()  # "food" is no word "engl*" begins
 
 
+def test_two_words_of_an_arabic_script_phrase_may_be_typed_as_one() -> None:
+    phrases = [
+        ("mental-health", "خەوم لێ ناکەوێت", "ku"),
+        ("want", "می خوام", "fa"),
+        ("english", "english class", "en"),
+    ]
+    forgiving, strict = Lexicon(phrases, forgiving=True), Lexicon(phrases)
+    assert keys(forgiving, "شەوان خەوم لێناکەوێت") == {"mental-health"}
+    assert keys(forgiving, "خەوم لێ ناکەوێت") == {"mental-health"}
+    assert keys(forgiving, "englishclass") == set()  # Latin words typed together are another word
+    assert keys(strict, "شەوان خەوم لێناکەوێت") == set()  # a crisis list spells out each form
+
+
 def test_a_crisis_lexicon_never_reads_another_first_or_last_arabic_letter_as_a_slip() -> None:
     # Pashto "building" is not "debts"; Farsi "he can't anymore" is not "I can't anymore". A slip
     # inside the word is still forgiven.
@@ -119,3 +132,21 @@ def test_a_town_nobody_serves_for_the_need_is_said_before_the_services_that_exis
     assert reply.matches and "interpreting" in reply.matches[0].entry.needs
     served = assistant.respond("food in Norwich", NOW)
     assert "I have nobody listed" not in served.text
+
+
+def test_a_tie_between_typo_candidates_is_broken_the_same_way_in_every_run() -> None:
+    # Python salts string hashes per process: an order taken from a set would read "cafe" as "case"
+    # in one run and "came" in the next. Ties go to the first words in alphabetical order.
+    from bot.lexicon import WordMatcher
+
+    words = ["shelterx", "shelterz", "sheltery", "shelterw", "sheltera"]
+    expected = ["sheltera", "shelterw", "shelterx"]
+    for order in (words, list(reversed(words)), sorted(words, key=hash)):
+        assert [m.word for m in WordMatcher(order).match("shelterq")] == expected
+
+
+def test_a_neighbour_of_a_listed_word_needs_a_word_of_substance_beside_it() -> None:
+    phrases = [("legal-advice", "my case", "en"), ("legal-advice", "asylum case", "en"), ("community", "cafe", "en")]
+    needs = Lexicon(phrases, stopwords=["my"], forgiving=True)
+    assert keys(needs, "my cafe could hire refugees") == {"community"}  # "my" says nothing of "case"
+    assert "legal-advice" in keys(needs, "my asylum cafe")  # (a typo beside "asylum" still counts)
