@@ -49,6 +49,7 @@ REQUEST_REACH = 3  # words between the request and the need's word, either side 
 FIRST_WEIGHT = 2.0  # a need named right after "first thing", "right now", "головне": it comes first
 FIRST_REACH = 6  # words from "first thing" to the need's word ("first thing we have had no food")
 LATER_WEIGHT = 0.5  # a need named after "later", "plus tard", "بعدين": it can wait
+ELSEWHERE_WEIGHT = 0.4  # a need's single word in a question the bot is not for ("the weather with friends")
 LATER_REACH = 4  # words after "later" to the need's word ("later also help finding a job")
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
@@ -158,6 +159,7 @@ class Index:
             *_tagged("first", w.first),
             *_tagged("later", w.later),
             *_tagged("scene", w.scene),
+            *_tagged("elsewhere", w.elsewhere),
             *(p for key, words in w.dates.items() for p in _tagged(f"date:{key}", words)),
         ]
         needs = [p for n in kb.needs for p in _tagged(n.id, n.words)]
@@ -288,6 +290,7 @@ class Index:
         first = [hit.positions[-1] for hit in talk if hit.key == "first"]
         scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
         later = [p for hit in talk if hit.key == "later" for p in hit.positions]
+        elsewhere = any(hit.key == "elsewhere" for hit in talk)
         evidence: dict[str, list[float]] = defaultdict(list)
         setting: list[tuple[str, float]] = []  # need words that only set the scene
         for hit in self.needs.find(tokens, language, own):
@@ -296,6 +299,8 @@ class Index:
                 # One phrase is one piece of evidence, however many words it has. What is asked for
                 # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
                 weight = min(1.0, hit.weight)
+                if elsewhere and hit.weight < 1.75:
+                    weight *= ELSEWHERE_WEIGHT  # "who won the game": one word of a need is not the question
                 if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
                     weight *= LATER_WEIGHT  # "later also help finding a job"
                 if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):

@@ -800,6 +800,12 @@ class ConversationWords(Frozen):
         description="Need words that usually only set the scene (Home Office, hotel): they count less "
         "than what the person asks for",
     )
+    elsewhere: Words = Field(
+        default_factory=dict,
+        description="Questions the bot is not for (who won the match, a recipe, the weather, a joke): "
+        "with one of these, a need named by a single word is offered as 'Is this what you need?', "
+        "never answered as if it were the question",
+    )
     stopwords: Words = Field(default_factory=dict)
     dates: dict[DateWord, Words] = Field(default_factory=dict)
 

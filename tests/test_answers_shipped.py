@@ -177,3 +177,29 @@ def test_distress_said_in_everyday_idiom_finds_emotional_support(assistant: Assi
     reply = assistant.respond(question, NOW)
     assert reply.matches, reply.text
     assert "mental-health" in reply.matches[0].entry.needs, reply.matches[0].entry.id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who won the football match yesterday",
+        "give me a recipe for biryani",
+        "tell me a joke, my friends are boring",
+        "quel temps il fait demain? la météo pour le week-end",
+        "хто виграв вчора, який рахунок матчу",
+    ],
+)
+def test_a_question_the_bot_is_not_for_is_not_answered_as_a_need(assistant: Assistant, question: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert not reply.matches, [m.entry.id for m in reply.matches]
+    assert not reply.emergency
+
+
+@pytest.mark.parametrize(
+    ("question", "need"),
+    [("is there football for kids in norwich", "community"), ("any cooking class for women", "community")],
+)
+def test_a_topic_word_alone_does_not_make_a_question_off_topic(assistant: Assistant, question: str, need: str) -> None:
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    assert need in reply.matches[0].entry.needs
