@@ -749,7 +749,7 @@ class NameIndex:
                 continue
             for j in (i - 1, i + 1):
                 if 0 <= j < len(tokens):
-                    for word in [w for w, at in where.items() if j in at]:
+                    for word in [w for w, at in where.items() if j in at and len(w) >= 3]:  # not "i" of "i Cafe"
                         for near in self.neighbours.get(word, ()):
                             if near not in present and len(near) >= 4 and OSA.distance(t, near) <= 1:
                                 present[near] = FUZZY

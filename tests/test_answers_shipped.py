@@ -127,6 +127,7 @@ def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, qu
         ("I need an interpreter at the Norfolk and Norwich hospital", "south-norfolk-broadland-housing"),
         ("جامعة UEA عندها منح للاجئين. كيف بتقدم وكيف بتعادل شهادتها؟", "gateway-church-icafe"),  # "وكيف"
         ("je cherche un avocat, et peut-être des cours d'anglais plus tard", "english-plus"),
+        ("i came from sudan last year and the heater in our house is broken", "gateway-church-icafe"),
     ],
 )
 def test_everyday_words_are_not_heard_as_a_name(assistant: Assistant, question: str, not_this: str) -> None:
