@@ -24,7 +24,7 @@ from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, 
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import FUZZY, NAME_MIN_FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
 from bot.schema import Entry, Event, Service
-from bot.text import sentence_numbers, sound_key, token_script, tokenize
+from bot.text import asked_sentences, sentence_numbers, sound_key, token_script, tokenize
 
 ABSTAIN_BELOW = 35.0
 TENTATIVE_FROM = 20.0  # below ABSTAIN_BELOW, with a need understood: offered as "Is this what you need?"
@@ -48,6 +48,8 @@ REQUEST_WEIGHT = 1.5  # a need word next to how people ask ("I need", "where can
 REQUEST_REACH = 3  # words between the request and the need's word, either side (verb-final languages)
 FIRST_WEIGHT = 2.0  # a need named right after "first thing", "right now", "головне": it comes first
 FIRST_REACH = 6  # words from "first thing" to the need's word ("first thing we have had no food")
+STORY_SENTENCES = 3  # sentences that only tell, before a message is a story with a question in it
+ASKED_WEIGHT = 1.5  # a need named in the one question of a story ("... is there a place that gives food?")
 LATER_WEIGHT = 0.5  # a need named after "later", "plus tard", "بعدين": it can wait
 ELSEWHERE_WEIGHT = 0.4  # a need's single word in a question the bot is not for ("the weather with friends")
 LATER_REACH = 4  # words after "later" to the need's word ("later also help finding a job")
@@ -273,6 +275,17 @@ class Index:
         own = self.claims.get(language or "", frozenset())
         return self.crisis.assess(tokens, language, own, sentence_numbers(text))
 
+    @staticmethod
+    def _asked_positions(text: str, tokens: list[str]) -> frozenset[int]:
+        """Positions of the words in a story's questions: empty unless some sentences ask and a few
+        others only tell (two requests, one with a question mark, are not a story and its question)."""
+        numbers = sentence_numbers(text)
+        asked = asked_sentences(text)
+        told = set(numbers) - asked
+        if len(numbers) != len(tokens) or not asked or len(told) < STORY_SENTENCES:
+            return frozenset()
+        return frozenset(i for i, n in enumerate(numbers) if n in asked)
+
     def understand(self, text: str, now: datetime, language: str | None = None) -> Understanding:
         """What the question is about. `language`, when the message's language is known for sure,
         keeps another language's look-alike words out ("poisson" is not "poison")."""
@@ -291,6 +304,7 @@ class Index:
         scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
         later = [p for hit in talk if hit.key == "later" for p in hit.positions]
         elsewhere = any(hit.key == "elsewhere" for hit in talk)
+        asked = self._asked_positions(text, tokens)
         evidence: dict[str, list[float]] = defaultdict(list)
         setting: list[tuple[str, float]] = []  # need words that only set the scene
         for hit in self.needs.find(tokens, language, own):
@@ -301,11 +315,15 @@ class Index:
                 weight = min(1.0, hit.weight)
                 if elsewhere and hit.weight < 1.75:
                     weight *= ELSEWHERE_WEIGHT  # "who won the game": one word of a need is not the question
+                if asked.issuperset(hit.positions):
+                    weight *= ASKED_WEIGHT
                 if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
                     weight *= LATER_WEIGHT  # "later also help finding a job"
                 if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
                     evidence[hit.key].append(weight * FIRST_WEIGHT)
-                elif any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking):
+                elif any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking) and (
+                    not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
+                ):
                     evidence[hit.key].append(weight * REQUEST_WEIGHT)
                 elif scene.issuperset(hit.positions):
                     setting.append((hit.key, weight))

@@ -117,6 +117,13 @@ def sentence_numbers(text: str) -> list[int]:
     return [n for n, part in enumerate(_SENTENCE_END.split(text)) for _ in tokenize(part)]
 
 
+def asked_sentences(text: str) -> frozenset[int]:
+    """The numbers (as `sentence_numbers` counts) of the sentences that end in a question mark: in a
+    story, the question is what is asked; the rest tells how it came to be asked."""
+    ends = [m.group() for m in _SENTENCE_END.finditer(text)]
+    return frozenset(n for n, end in enumerate(ends) if "?" in end or "\u061f" in end)
+
+
 def tokenize(text: str) -> list[str]:
     """Folded word tokens. Apostrophes split Latin words (d'asile -> d asile) but join Cyrillic ones."""
     tokens: list[str] = []

@@ -204,3 +204,16 @@ def test_a_topic_word_alone_does_not_make_a_question_off_topic(assistant: Assist
     reply = assistant.respond(question, NOW)
     assert reply.matches, reply.text
     assert need in reply.matches[0].entry.needs
+
+
+def test_in_a_story_the_question_asked_outweighs_what_is_told(assistant: Assistant) -> None:
+    from bot.text import asked_sentences, sentence_numbers
+
+    story = (
+        "We left the hotel last month. Our new house in Norwich has no furniture. "
+        "My husband is looking for work every day. Is there anywhere that gives food parcels?"
+    )
+    assert asked_sentences(story) == {3}
+    assert max(sentence_numbers(story)) == 3
+    reply = assistant.respond(story, NOW)
+    assert reply.matches and "food" in reply.matches[0].entry.needs, [m.entry.id for m in reply.matches]
