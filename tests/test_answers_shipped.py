@@ -217,3 +217,8 @@ def test_in_a_story_the_question_asked_outweighs_what_is_told(assistant: Assista
     assert max(sentence_numbers(story)) == 3
     reply = assistant.respond(story, NOW)
     assert reply.matches and "food" in reply.matches[0].entry.needs, [m.entry.id for m in reply.matches]
+
+
+@pytest.mark.parametrize("where", ["a house in lakenham", "the hotel in Hellesdon", "we live in Mile Cross"])
+def test_a_part_of_norwich_is_norwich_not_a_town_spelt_like_it(assistant: Assistant, where: str) -> None:
+    assert assistant.index.understand(where, NOW).places == ["norwich"]  # "lakenham" is not Fakenham
