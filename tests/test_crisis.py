@@ -118,6 +118,7 @@ def test_a_phrase_of_one_language_does_not_fire_on_another_language_that_claims_
         "my landlord touched me",
         "he locked me in the room and took my passport",
         "my baby is not breathing",
+        "he wont let me leave with my baby",
         "there is smoke coming from the kitchen in our flat",
     ],
 )
@@ -156,6 +157,8 @@ def test_shipped_english_crises_are_flagged(assistant: Assistant, text: str) -> 
         "مدرسه گفت دیگه نمیتونه پسرمو نگه داره چون جا ندارن",
         "ኣነ ጓል ኣንስተይቲ እየ፡ ንደቀንስትዮ ዝኸውን ጉጅለ ኣሎ ዶ?",
         "it took me four months to find this job. can someone help me sort my papers for it",
+        # A mother who cannot leave her baby to go to a class is not held.
+        "i want english lessons but i cant leave my baby at home, is there a creche",
     ],
 )
 def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:
