@@ -350,6 +350,10 @@ class Hit:
     phrase: Phrase
 
 
+VERB_FINAL = frozenset({"fa", "ps", "ku", "ti"})
+"""Languages whose verb ends the sentence: what is said about the verb comes between."""
+
+
 class Lexicon:
     """A list of phrases, each standing for a key; finds the best non-overlapping hits in a message."""
 
@@ -444,11 +448,14 @@ class Lexicon:
         return False
 
     def _extend(self, phrase: Phrase, start: int, matches: list[dict[str, float]]) -> Hit | None:
+        # Where the verb comes last, the place or the object sits between a phrase's words ("یوازې
+        # انګلستان ته راغلی یم", alone to England I came): two words may, where a need is meant.
+        gap = self.MAX_GAP + (not self.strict and phrase.language in VERB_FINAL)
         positions = [start]
         qualities = [matches[start][phrase.tokens[0]]]
         for word in phrase.tokens[1:]:
             last = positions[-1]
-            for pos in range(last + 1, min(last + 2 + self.MAX_GAP, len(matches))):
+            for pos in range(last + 1, min(last + 2 + gap, len(matches))):
                 if word in matches[pos]:
                     positions.append(pos)
                     qualities.append(matches[pos][word])

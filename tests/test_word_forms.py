@@ -150,3 +150,12 @@ def test_a_neighbour_of_a_listed_word_needs_a_word_of_substance_beside_it() -> N
     needs = Lexicon(phrases, stopwords=["my"], forgiving=True)
     assert keys(needs, "my cafe could hire refugees") == {"community"}  # "my" says nothing of "case"
     assert "legal-advice" in keys(needs, "my asylum cafe")  # (a typo beside "asylum" still counts)
+
+
+def test_where_the_verb_comes_last_two_words_may_sit_inside_a_phrase() -> None:
+    phrases = [("children-families", "یوازې راغلی", "ps"), ("work", "find job", "en")]
+    needs, strict = Lexicon(phrases, forgiving=True), Lexicon(phrases)
+    assert keys(needs, "یوازې بریتانیا ته راغلی یم") == {"children-families"}  # alone to Britain I came
+    assert keys(strict, "یوازې بریتانیا ته راغلی یم") == set()  # crisis lists keep their words close
+    assert keys(needs, "find a job") == {"work"}
+    assert keys(needs, "find a new job") == set()  # English keeps one word between
