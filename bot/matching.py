@@ -365,6 +365,8 @@ class Index:
                 u.greeting = True
             elif hit.key == "thanks":
                 u.thanks = True
+        if elsewhere and not u.event_words:
+            u.windows = []  # "what time is the game on saturday" asks for no event of ours that day
         only_dates = all(t in self.filler or i in dated for i, t in enumerate(tokens))
         u.events_question = self._events_question(u, whats_on, only_dates)
         if u.events_question:
