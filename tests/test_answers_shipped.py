@@ -184,7 +184,7 @@ def test_distress_said_in_everyday_idiom_finds_emotional_support(assistant: Assi
     "question",
     [
         "who won the football match yesterday",
-        "what time is the match on saturday",  # a day named is not a question about our events
+        "what time is the game on saturday, who won the last one",  # a day named is not a question about our events
         "give me a recipe for biryani",
         "tell me a joke, my friends are boring",
         "quel temps il fait demain? la météo pour le week-end",
