@@ -269,17 +269,17 @@ class Index:
 
     def danger(self, text: str, language: str | None = None) -> Assessment:
         """The crisis check alone, for a message that would otherwise not be answered (flood limit)."""
-        return self._assess(text, tokenize(text), language)
+        return self._assess(tokenize(text), sentence_numbers(text), language)
 
-    def _assess(self, text: str, tokens: list[str], language: str | None) -> Assessment:
+    def _assess(self, tokens: list[str], numbers: list[int], language: str | None) -> Assessment:
         own = self.claims.get(language or "", frozenset())
-        return self.crisis.assess(tokens, language, own, sentence_numbers(text))
+        return self.crisis.assess(tokens, language, own, numbers)
 
     @staticmethod
-    def _asked_positions(text: str, tokens: list[str]) -> frozenset[int]:
+    def _asked_positions(text: str, tokens: list[str], numbers: list[int]) -> frozenset[int]:
         """Positions of the words in a story's questions: empty unless some sentences ask and a few
-        others only tell (two requests, one with a question mark, are not a story and its question)."""
-        numbers = sentence_numbers(text)
+        others only tell (two requests, one with a question mark, are not a story and its question).
+        `numbers`: each token's sentence (`sentence_numbers`)."""
         asked = asked_sentences(text)
         told = set(numbers) - asked
         if len(numbers) != len(tokens) or not asked or len(told) < STORY_SENTENCES:
@@ -292,7 +292,8 @@ class Index:
         tokens = tokenize(text)
         u = Understanding(tokens)
         own = self.stopwords_by_language.get(language or "", frozenset())
-        danger = self._assess(text, tokens, language)
+        numbers = sentence_numbers(text)
+        danger = self._assess(tokens, numbers, language)
         u.crisis, u.safety_check = list(danger.certain), list(danger.uncertain)
         u.names, u.echoes = self.names.find(tokens), self.names.echoes(tokens)
         # Words that are part of a name the question gives in full are that name, not a need
@@ -304,7 +305,7 @@ class Index:
         scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
         later = [p for hit in talk if hit.key == "later" for p in hit.positions]
         elsewhere = any(hit.key == "elsewhere" for hit in talk)
-        asked = self._asked_positions(text, tokens)
+        asked = self._asked_positions(text, tokens, numbers)
         evidence: dict[str, list[float]] = defaultdict(list)
         setting: list[tuple[str, float]] = []  # need words that only set the scene
         for hit in self.needs.find(tokens, language, own):
@@ -702,7 +703,6 @@ class NameIndex:
         # Names spelled by ear in another script ("سامریتنز", "Самарітанс", "ሳምራታንስ" for "Samaritans"),
         # or misspelt as heard ("inclusen"): the same sounds meet under one key, for one word of a
         # name or two typed as one ("نیوروتز" for "نيو روتس").
-        self.known = frozenset(known)
         self.by_sound: dict[str, set[str]] = defaultdict(set)
         for _, tokens in self.aliases:
             heard = [(t, (t,)) for t in tokens] + [(a + b, (a, b)) for a, b in pairwise(tokens)]
@@ -729,7 +729,7 @@ class NameIndex:
         short key only within one script: three sounds meet in too many words elsewhere."""
         script = token_script(token)
         key = sound_key(token)
-        if not key or (script != "arabic" and (joined or len(key) < 4 or token in self.known)):
+        if not key or (script != "arabic" and (joined or len(key) < 4 or token in self.words.known)):
             return []  # a Latin or Cyrillic word of everyday language is not a name misheard
         short = len(key) < 4 or joined
         words = self.by_sound.get(key, ())

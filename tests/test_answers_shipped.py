@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.assistant import Assistant, User
+from bot.schema import Entry
 from tests.conftest import NOW
+
+
+def first_answer(assistant: Assistant, question: str) -> Entry:
+    """The entry the reply puts first; the reply must give one."""
+    reply = assistant.respond(question, NOW)
+    assert reply.matches, reply.text
+    return reply.matches[0].entry
 
 
 @pytest.mark.parametrize(
@@ -116,9 +124,7 @@ def test_every_entry_has_sources_and_says_how_old_they_are(assistant: Assistant)
     ],
 )
 def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, question: str, entry_id: str) -> None:
-    reply = assistant.respond(question, NOW)
-    assert reply.matches, reply.text
-    assert reply.matches[0].entry.id.startswith(entry_id)
+    assert first_answer(assistant, question).id.startswith(entry_id)
 
 
 @pytest.mark.parametrize(
@@ -145,9 +151,8 @@ def test_everyday_words_are_not_heard_as_a_name(assistant: Assistant, question: 
     ],
 )
 def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant, question: str) -> None:
-    reply = assistant.respond(question, NOW)
-    assert reply.matches, reply.text
-    assert "welcome-training" in reply.matches[0].entry.needs, reply.matches[0].entry.id
+    entry = first_answer(assistant, question)
+    assert "welcome-training" in entry.needs, entry.id
 
 
 @pytest.mark.parametrize(
@@ -161,9 +166,8 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
-    reply = assistant.respond(question, NOW)
-    assert reply.matches, reply.text
-    assert need in reply.matches[0].entry.needs, reply.matches[0].entry.id
+    entry = first_answer(assistant, question)
+    assert need in entry.needs, entry.id
 
 
 @pytest.mark.parametrize(
@@ -175,9 +179,8 @@ def test_the_request_decides_the_need_not_the_background(assistant: Assistant, q
     ],
 )
 def test_distress_said_in_everyday_idiom_finds_emotional_support(assistant: Assistant, question: str) -> None:
-    reply = assistant.respond(question, NOW)
-    assert reply.matches, reply.text
-    assert "mental-health" in reply.matches[0].entry.needs, reply.matches[0].entry.id
+    entry = first_answer(assistant, question)
+    assert "mental-health" in entry.needs, entry.id
 
 
 @pytest.mark.parametrize(
@@ -202,9 +205,7 @@ def test_a_question_the_bot_is_not_for_is_not_answered_as_a_need(assistant: Assi
     [("is there football for kids in norwich", "community"), ("any cooking class for women", "community")],
 )
 def test_a_topic_word_alone_does_not_make_a_question_off_topic(assistant: Assistant, question: str, need: str) -> None:
-    reply = assistant.respond(question, NOW)
-    assert reply.matches, reply.text
-    assert need in reply.matches[0].entry.needs
+    assert need in first_answer(assistant, question).needs
 
 
 def test_in_a_story_the_question_asked_outweighs_what_is_told(assistant: Assistant) -> None:
