@@ -25,7 +25,7 @@ WINDOW = 7
 WIDE_WINDOW = 16
 """Farther apart than WINDOW but within this: some evidence only (a safety check)."""
 
-EXCLUDE_WINDOW = 5
+EXCLUDE_WINDOW = 6
 """An exclusion's groups must be this close: "this homework is killing me", or with the verb at
 the end as Farsi, Pashto and Sorani put it, "this English lesson really is killing me"."""
 
@@ -36,7 +36,7 @@ ORDERED_EXCLUDE_WINDOW = 2
 _GROUP, _PHRASE, _UNCERTAIN, _EXCLUDE = "g:", "c:", "u:", "x"
 
 TOPIC_NAMES = "abuse-topic"
-"""The group of the names of kinds of abuse ("sexual abuse", "domestic violence"): a message that
+"""The group of the names of kinds of abuse or harm ("sexual abuse", "suicide"): a message that
 only names one ("where can I get help about sexual abuse") asks about a subject. Alone, such words
 are some evidence (a safety check), not a clear crisis; "he sexually abused me" is clear."""
 
@@ -45,6 +45,10 @@ SERVICE_QUESTION = "service-question"
 kind of abuse are the subject of the question, not evidence ("volunteer with women who lived
 through domestic violence")."""
 
+
+PERSONAL = frozenset({"myself", "me", "want", "not-want", "hopeless", "despair", "now", "goodbye", "last-thanks"})
+"""Groups that tie a message to the writer and the present: beside any of them, the name of a kind
+of harm is not only the subject of a question about a service ("I want to talk about suicide")."""
 
 TOLD_APART = frozenset({"suicide", "overdose"})
 """Topics whose weak evidence counts across sentences: "I bought rope today. Thank you for everything"."""
@@ -155,8 +159,11 @@ class CrisisDetector:
             one_sentence = sentences is None or len({sentences[p] for p in wide}) == 1
             if one_sentence or (not rule.certain and rule.topic in TOLD_APART):
                 findings.append((rule.topic, False, wide))
+        # A volunteer's or an organiser's question about a subject ("a course on what to do if someone
+        # talks about suicide", "who to call if a child discloses abuse"): the names it uses are not danger.
+        about_service = SERVICE_QUESTION in by_group and not PERSONAL.intersection(by_group)
         for topic, is_certain, positions in findings:
-            if excluded.intersection(positions):
+            if excluded.intersection(positions) or (about_service and naming.issuperset(positions)):
                 continue
             target = certain if is_certain else uncertain
             target[topic] = min(target.get(topic, positions[0]), positions[0])

@@ -120,9 +120,21 @@ def test_a_phrase_of_one_language_does_not_fire_on_another_language_that_claims_
         "my baby is not breathing",
         "he wont let me leave with my baby",
         "there is smoke coming from the kitchen in our flat",
+        # Someone coming for the writer: followed, found, waiting outside (blind crisis set F's kinds).
+        "two men have been following me since the bus stop and they are outside my door now",
+        "my ex found out where i live and says i will be sorry",
+        "the people who brought me here know where im living now",
+        "les passeurs me cherchent, ils sont devant chez moi",
+        "قاچاقچیا پیدام کردن، امشب میان سراغم",
+        # Injuries from a partner; a child being abused, told in other words.
+        "my husband left bruises on my arms again, i cant lift my arm",
+        "the coach does things to him, my son is 11",
+        # Standing at a height, looking down: asked whether they are safe.
+        "last night i stood on the bridge looking at the water for an hour",
+        "ዓርከይ ምስትንፋስ ኣብዩዎ ኣሎ",
     ],
 )
-def test_shipped_english_crises_are_flagged(assistant: Assistant, text: str) -> None:
+def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
     assert assistant.respond(text, NOW).emergency, text
 
 
@@ -159,6 +171,12 @@ def test_shipped_english_crises_are_flagged(assistant: Assistant, text: str) -> 
         "it took me four months to find this job. can someone help me sort my papers for it",
         # A mother who cannot leave her baby to go to a class is not held.
         "i want english lessons but i cant leave my baby at home, is there a creche",
+        # An idiom a word further apart, a film, a course or a policy about a kind of harm.
+        "this queue at the surgery will honestly kill me, can i book online",
+        "we watched a series about suicide in class, is there a film club in norwich",
+        "on a vu un film, c'est violent mais bien, il y a d'autres films en français ?",
+        "our youth club needs safeguarding training on child abuse for the trustees",
+        "Шукаю курс для волонтерів: що робити, якщо людина говорить про самогубство",
     ],
 )
 def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:
