@@ -276,6 +276,12 @@ class WordMatcher:
         return out
 
     def _fuzzy_matches(self, token: str, script: str) -> list[WordMatch]:
+        # A digit in a romanised word is a letter ("ra2ed", "mo7ami"): a word written without such
+        # letters is another word, not a slip ("ra2ed" is not "raped").
+        romanised = any(c.isdigit() for c in token)
+        return [m for m in self._near(token, script) if any(c.isdigit() for c in m.word) == romanised]
+
+    def _near(self, token: str, script: str) -> list[WordMatch]:
         if len(token) < self.min_fuzzy.get(script, len(token) + 1):
             if self.short_slips and len(token) == _MIN_SLIP.get(script):
                 return self._slips(token, script, range(len(token), len(token) + 2))

@@ -132,6 +132,10 @@ def test_a_phrase_of_one_language_does_not_fire_on_another_language_that_claims_
         # Standing at a height, looking down: asked whether they are safe.
         "last night i stood on the bridge looking at the water for an hour",
         "ዓርከይ ምስትንፋስ ኣብዩዎ ኣሎ",
+        # Children with no adult; fire set on purpose; a heart's warning signs.
+        "the kids next door are alone, their mother has not come back since yesterday",
+        "someone set fire to our door last night and they are still outside",
+        "my chest hurts a lot and my left arm is numb",
     ],
 )
 def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
@@ -177,6 +181,14 @@ def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
         "on a vu un film, c'est violent mais bien, il y a d'autres films en français ?",
         "our youth club needs safeguarding training on child abuse for the trustees",
         "Шукаю курс для волонтерів: що робити, якщо людина говорить про самогубство",
+        # A question about anyone; a little; 'not an emergency'; phoning ('hit the bell' in Pashto);
+        # a husband who got his residence; an Arabizi word that only looks like a crisis word.
+        "if someone has a stroke what number do i call here? just asking",
+        "i feel a bit low and lonely, is there a group to meet people",
+        "quel médecin appeler le soir si ce n'est pas une urgence ?",
+        "موږ څو ځله زنګ وواهه خو څوک رانغی، اوس څه وکړو؟",
+        "زوجي اخذ الاقامه وانا لسا بستنى، وين بتعلم بنتي انجليزي؟",
+        "el ra2ed kan rafd, baddi mo7ami",
     ],
 )
 def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:
