@@ -137,7 +137,9 @@ class CrisisDetector:
         naming = {p for hit in by_group.get(TOPIC_NAMES, ()) for p in hit.positions}
         for groups, ordered in self.exclusions:
             found = _combine(groups, by_group, ORDERED_EXCLUDE_WINDOW if ordered else EXCLUDE_WINDOW, ordered)
-            if found is not None:
+            # Not across a stop ("they will kill me. They are waiting outside" is not "waiting is
+            # killing me"), except a question about a service, which is about the whole message.
+            if found is not None and (SERVICE_QUESTION in groups or _one_sentence(found, sentences)):
                 excluded.update(found)
         for rule in self.rules:
             if not all(g in by_group for g in rule.groups):
@@ -156,8 +158,7 @@ class CrisisDetector:
             wide = _combine(rule.groups, by_group, WIDE_WINDOW, rule.ordered)
             if wide is None:
                 continue
-            one_sentence = sentences is None or len({sentences[p] for p in wide}) == 1
-            if one_sentence or (not rule.certain and rule.topic in TOLD_APART):
+            if _one_sentence(wide, sentences) or (not rule.certain and rule.topic in TOLD_APART):
                 findings.append((rule.topic, False, wide))
         # A volunteer's or an organiser's question about a subject ("a course on what to do if someone
         # talks about suicide", "who to call if a child discloses abuse"): the names it uses are not danger.
@@ -170,6 +171,10 @@ class CrisisDetector:
         clear = sorted(certain, key=certain.__getitem__)
         doubtful = sorted((t for t in uncertain if t not in certain), key=uncertain.__getitem__)
         return Assessment(tuple(clear), tuple(doubtful))
+
+
+def _one_sentence(positions: Sequence[int], sentences: Sequence[int] | None) -> bool:
+    return sentences is None or len({sentences[p] for p in positions}) == 1
 
 
 def _combine(

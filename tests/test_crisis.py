@@ -136,6 +136,14 @@ def test_a_phrase_of_one_language_does_not_fire_on_another_language_that_claims_
         "the kids next door are alone, their mother has not come back since yesterday",
         "someone set fire to our door last night and they are still outside",
         "my chest hurts a lot and my left arm is numb",
+        # Blind crisis set G's kinds, in other words: a threat then the threat waiting outside (two
+        # sentences: the second is no idiom); smugglers who say one still owes them; a farewell; a
+        # baby gone floppy; a romanised 'I don't want to live'.
+        "he said they will kill me. they are waiting for me outside the shop",
+        "ئەوانەی منیان هێنا دەڵێن هێشتا قەرزارمانی",
+        "Я попрощалася з усіма. Сьогодні все закінчу",
+        "our baby has gone floppy and has a rash that doesn't fade",
+        "ma baddi 3ish ba2a",
     ],
 )
 def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
@@ -189,6 +197,15 @@ def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
         "موږ څو ځله زنګ وواهه خو څوک رانغی، اوس څه وکړو؟",
         "زوجي اخذ الاقامه وانا لسا بستنى، وين بتعلم بنتي انجليزي؟",
         "el ra2ed kan rafd, baddi mo7ami",
+        # Papers that 'kill' in Farsi, Pashto and Arabic; a toast burned; nerves 'eaten'; a death
+        # long ago and its certificate; a charity's training on domestic violence.
+        "این فرمها منو کشت، کی کمک میکنه؟",
+        "دې کاغذونو زه مړ کړم",
+        "هالمعامله رح تموتني",
+        "someone burned toast and the fire alarm went off again, who do i tell",
+        "پسرم همش دعوا میکنه، اعصابم خورده",
+        "my father died two years ago in Sudan, i need the death certificate translated",
+        "نحن جمعية نسائية، بدنا دورة عن العنف الاسري. وين في تدريب؟",
     ],
 )
 def test_shipped_harmless_messages_are_not_flagged(assistant: Assistant, text: str) -> None:
