@@ -24,7 +24,7 @@ from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, 
 from bot.knowledge import KnowledgeBase
 from bot.lexicon import FUZZY, NAME_MIN_FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
 from bot.schema import Entry, Event, Service
-from bot.text import asked_sentences, sentence_numbers, sound_key, token_script, tokenize
+from bot.text import asked_sentences, sentence_numbers, sound_key, sound_keys, token_script, tokenize
 
 ABSTAIN_BELOW = 35.0
 TENTATIVE_FROM = 20.0  # below ABSTAIN_BELOW, with a need understood: offered as "Is this what you need?"
@@ -295,7 +295,9 @@ class Index:
         numbers = sentence_numbers(text)
         danger = self._assess(tokens, numbers, language)
         u.crisis, u.safety_check = list(danger.certain), list(danger.uncertain)
-        u.names, u.echoes = self.names.find(tokens), self.names.echoes(tokens)
+        place_hits = self.places.find(tokens)
+        towns = frozenset(p for hit in place_hits for p in hit.positions)
+        u.names, u.echoes = self.names.find(tokens, towns), self.names.echoes(tokens)
         # Words that are part of a name the question gives in full are that name, not a need
         # ("New Routes housewarming" is not about housing).
         named = frozenset(p for match in u.names.values() for p in match.positions)
@@ -308,28 +310,35 @@ class Index:
         asked = self._asked_positions(text, tokens, numbers)
         evidence: dict[str, list[float]] = defaultdict(list)
         setting: list[tuple[str, float]] = []  # need words that only set the scene
-        for hit in self.needs.find(tokens, language, own):
-            if not hit.key.startswith("!") and not named.issuperset(hit.positions):
-                u.need_positions.setdefault(hit.key, set()).update(hit.positions)
-                # One phrase is one piece of evidence, however many words it has. What is asked for
-                # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
-                weight = min(1.0, hit.weight)
-                if elsewhere and hit.weight < 1.75:
-                    weight *= ELSEWHERE_WEIGHT  # "who won the game": one word of a need is not the question
-                if asked.issuperset(hit.positions):
-                    weight *= ASKED_WEIGHT
-                if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
-                    weight *= LATER_WEIGHT  # "later also help finding a job"
-                if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
-                    evidence[hit.key].append(weight * FIRST_WEIGHT)
-                elif any(abs(p - q) <= REQUEST_REACH for p in hit.positions for q in asking) and (
-                    not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
-                ):
-                    evidence[hit.key].append(weight * REQUEST_WEIGHT)
-                elif scene.issuperset(hit.positions):
-                    setting.append((hit.key, weight))
-                else:
-                    evidence[hit.key].append(weight)
+        need_hits = [
+            h
+            for h in self.needs.find(tokens, language, own)
+            if not h.key.startswith("!") and not named.issuperset(h.positions)
+        ]
+        # What a request asks for is the need said nearest it: "I need an interpreter, my English is
+        # not good" asks for an interpreter; the English only says why.
+        asked_for = {q: min(abs(p - q) for h in need_hits for p in h.positions) for q in asking} if need_hits else {}
+        for hit in need_hits:
+            u.need_positions.setdefault(hit.key, set()).update(hit.positions)
+            # One phrase is one piece of evidence, however many words it has. What is asked for
+            # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
+            weight = min(1.0, hit.weight)
+            if elsewhere and hit.weight < 1.75:
+                weight *= ELSEWHERE_WEIGHT  # "who won the game": one word of a need is not the question
+            if asked.issuperset(hit.positions):
+                weight *= ASKED_WEIGHT
+            if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
+                weight *= LATER_WEIGHT  # "later also help finding a job"
+            if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
+                evidence[hit.key].append(weight * FIRST_WEIGHT)
+            elif any(abs(p - q) <= min(REQUEST_REACH, asked_for[q]) for p in hit.positions for q in asking) and (
+                not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
+            ):
+                evidence[hit.key].append(weight * REQUEST_WEIGHT)
+            elif scene.issuperset(hit.positions):
+                setting.append((hit.key, weight))
+            else:
+                evidence[hit.key].append(weight)
         for need, weight in setting:
             # The scene counts in full only when nothing else was asked ("hotel in Thetford").
             evidence[need].append(weight * SCENE_WEIGHT if evidence.keys() - {need} else weight)
@@ -341,7 +350,7 @@ class Index:
         if any(n not in self.secondary for n in u.needs):
             for need in self.secondary & u.needs.keys():
                 u.needs[need] *= SECONDARY_WEIGHT
-        u.places = list(dict.fromkeys(h.key for h in self.places.find(tokens)))
+        u.places = list(dict.fromkeys(h.key for h in place_hits))
         if u.needs and u.places and not any((n, p) in self.served for n in u.needs for p in u.places):
             # "An interpreter in Dereham" when nobody listed serves Dereham for it: the services that
             # do exist are still the answer, not a penalty for the town (the reply says so).
@@ -709,6 +718,10 @@ class NameIndex:
             for written, words in heard:
                 if key := sound_key(written):
                     self.by_sound[key].update(words)
+        self.companions: dict[str, set[str]] = defaultdict(set)  # a name's word -> the name's other words
+        for _, tokens in self.aliases:
+            for t in tokens:
+                self.companions[t].update(w for w in tokens if w != t)
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.neighbours: dict[str, set[str]] = defaultdict(set)  # a name's word -> the words beside it
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
@@ -725,15 +738,18 @@ class NameIndex:
 
     def _heard(self, token: str, joined: bool) -> list[WordMatch]:
         """Words of names that sound like this token, which no list knows. Two message words typed
-        as one are heard only within Arabic script, where names are run together ("نیوروتز"); a
-        short key only within one script: three sounds meet in too many words elsewhere."""
+        as one are heard only within Arabic script, where names are run together ("نیوروتز")."""
         script = token_script(token)
-        key = sound_key(token)
-        if not key or (script != "arabic" and (joined or len(key) < 4 or token in self.words.known)):
-            return []  # a Latin or Cyrillic word of everyday language is not a name misheard
-        short = len(key) < 4 or joined
-        words = self.by_sound.get(key, ())
-        return [WordMatch(word, FUZZY) for word in words if not short or token_script(word) == script]
+        out: list[WordMatch] = []
+        for key in sound_keys(token):
+            if script != "arabic" and (joined or len(key) < 4 or token in self.words.known):
+                continue  # a Latin or Cyrillic word of everyday language is not a name misheard
+            short = len(key) < 4 or joined
+            words = self.by_sound.get(key, ())
+            # Three sounds are few: heard only in the same script and with the same first letter
+            # ("کروس" beside "بريتش" is "Cross", not "جيروس").
+            out += [WordMatch(w, FUZZY) for w in words if not short or (token_script(w) == script and w[0] == token[0])]
+        return out
 
     def echoes(self, tokens: list[str]) -> set[str]:
         """Entries with a name whose common words the question has, two or more of them in a row."""
@@ -743,7 +759,9 @@ class NameIndex:
             found |= self.by_joined.get(a + b, set())
         return found
 
-    def find(self, tokens: list[str]) -> dict[str, NameMatch]:
+    def find(self, tokens: list[str], towns: frozenset[int] = frozenset()) -> dict[str, NameMatch]:
+        """The names a question gives, in full or in part. `towns`: positions of places named, never
+        heard by sound as the rest of a name ("Кінгс Лін" is the town, not "King's Lynn council")."""
         present: dict[str, float] = {}
         where: dict[str, set[int]] = defaultdict(set)  # message positions each name word came from
         # Two typed words may be one word of a name ("house warming" for "housewarming").
@@ -774,6 +792,18 @@ class NameIndex:
                             if near not in present and len(near) >= 4 and OSA.distance(t, near) <= 1:
                                 present[near] = FUZZY
                                 where[near].add(i)
+        # Near a word of a name heard or read, a short word that sounds like another word of that
+        # name is that word too ("بريتش ريد كروس": "كروس" beside "British" is its "Cross").
+        for i, t in enumerate(tokens):
+            key = sound_key(t, shortest=2)
+            if not key or t in self.listed or t in present or i in towns:
+                continue
+            for j in range(max(0, i - 2), min(len(tokens), i + 3)):
+                for word in [w for w, at in where.items() if j in at and j != i and len(w) >= 3]:
+                    for near in self.companions.get(word, ()):
+                        if near not in present and sound_key(near, shortest=2) == key:
+                            present[near] = FUZZY
+                            where[near].add(i)
         # A Latin word in a message written in another script is a name as it is written on the sign
         # ("رقم Shelter للسكن"): even a common word is distinctive there.
         if any(not t.isascii() for t in tokens):

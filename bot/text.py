@@ -172,12 +172,13 @@ _CONSONANTS = {
     "ع": "", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ز": "s", "ذ": "s", "ض": "s", "ظ": "s",
     "ک": "k", "ق": "k", "گ": "k", "غ": "k", "ج": "k", "خ": "h", "ح": "h", "ه": "h", "ب": "b", "پ": "b",
     "ف": "f", "ڤ": "f", "د": "d", "ر": "r", "ڕ": "r", "ل": "l", "ڵ": "l", "م": "m", "ن": "n", "ش": "c",
-    "چ": "c", "ژ": "c",
+    "چ": "c", "ژ": "c", "C": "c",
 }  # fmt: skip
 """Consonant classes ("c" is the sh, ch and zh sounds); a letter not here is a vowel or silent."""
 _LONG_VOWELS = frozenset("اويءیى")
 _FIRST_GLIDES = {"w": "w", "و": "w", "y": "y", "ي": "y", "ی": "y"}  # "wa..." and "ya..." are not "a..."
-_LATIN_DIGRAPHS = (("sh", "c"), ("ch", "c"), ("zh", "c"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("x", "ks"))
+_LATIN_DIGRAPHS = (("sh", "C"), ("ch", "C"), ("zh", "C"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("x", "ks"))
+"""Read before a single c: "C" (folded text has no capitals) is the class of sh, ch and zh."""
 _SOFT_C = re.compile(r"c(?=[eiy])")
 _CYRILLIC_LATIN = str.maketrans(
     {
@@ -192,17 +193,28 @@ _CYRILLIC_LATIN = str.maketrans(
 _GEEZ_ROWS = "hlhmsrsckkkkbftchhnn.kkkk..sc.ddkkkktcbssfb"
 
 
-def sound_key(token: str) -> str:
+def sound_keys(token: str) -> tuple[str, ...]:
+    """The sound keys a token may have: Ukrainian writes the h of a Latin name with г ("Ганзеатік"
+    for "Hanseatic"), Russian its g; other tokens have one (or none, when too short)."""
+    if "г" in token and token_script(token) == "cyrillic":
+        keys = (sound_key(token), sound_key(token.replace("г", "х")))
+        return tuple(dict.fromkeys(k for k in keys if k))
+    key = sound_key(token)
+    return (key,) if key else ()
+
+
+def sound_key(token: str, shortest: int = 3) -> str:
     """A folded token reduced to the consonant classes it sounds like, in any script: the key under
-    which spellings by ear of one Latin name meet. Empty for words too short to tell apart."""
+    which spellings by ear of one Latin name meet. Empty for words of fewer sounds than `shortest`,
+    too short to tell apart (two do beside another word of the same name: "ريد كروس")."""
     script = token_script(token)
     token = re.sub(r"(.)\1+", r"\1", token)  # "millennium": a letter written twice is one sound
     if script == "cyrillic":
         token, script = token.translate(_CYRILLIC_LATIN), "latin"
     if script == "latin":
-        token = _SOFT_C.sub("s", token).replace("c", "k")
         for digraph, sound in _LATIN_DIGRAPHS:
             token = token.replace(digraph, sound)
+        token = _SOFT_C.sub("s", token).replace("c", "k")
         sounds = [_CONSONANTS.get(c, "") for c in token]
     elif script == "arabic":  # a letter with no Latin sound (ځ, ښ) stays itself: it tells words apart
         sounds = ["" if c in _LONG_VOWELS else _CONSONANTS.get(c, c) for c in token]
@@ -213,4 +225,4 @@ def sound_key(token: str) -> str:
         return ""
     first = sounds[0] or _FIRST_GLIDES.get(token[0], "a")  # a word that starts with a vowel keeps that it does
     key = first + "".join(sound for sound in sounds[1:] if sound)
-    return key if len(key) >= 3 else ""
+    return key if len(key) >= shortest else ""

@@ -121,6 +121,10 @@ def test_every_entry_has_sources_and_says_how_old_they_are(assistant: Assistant)
         ("maygrent help shomarash chande", "migrant-help"),  # Finglish, by ear
         ("bridj plas kojast", "bridge-plus"),
         ("whats the number for samaratins", "samaritans"),
+        # A short word beside another word of the same name, heard in the same script.
+        ("وين مكتب بريتش ريد كروس؟", "british-red-cross"),
+        ("Чи може Ганзеатік Юніон допомогти з роботою?", "hanseatic-union"),
+        ("Де знаходиться Мілленіум Лайбрері?", "norfolk-libraries-millennium"),
     ],
 )
 def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, question: str, entry_id: str) -> None:
@@ -131,6 +135,8 @@ def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, qu
     ("question", "not_this"),
     [
         ("I need an interpreter at the Norfolk and Norwich hospital", "south-norfolk-broadland-housing"),
+        # A town is a place, never heard as the rest of a council's name.
+        ("Кінгс Лін. Потрібне місце у школі для двох дітей", "west-norfolk-council"),
         ("جامعة UEA عندها منح للاجئين. كيف بتقدم وكيف بتعادل شهادتها؟", "gateway-church-icafe"),  # "وكيف"
         ("je cherche un avocat, et peut-être des cours d'anglais plus tard", "english-plus"),
         ("i came from sudan last year and the heater in our house is broken", "gateway-church-icafe"),
@@ -163,6 +169,8 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
         ("got my status, how can my husband come and live with me", "legal-advice"),
         # Not speaking English, at an appointment, asks for an interpreter before a class.
         ("doctor tomorrow and i no speak english", "interpreting"),
+        # A request asks for the need said nearest it; the next need only says why.
+        ("for the council tomorrow i need interpreter, my english is bad", "interpreting"),
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
