@@ -171,6 +171,15 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
         ("doctor tomorrow and i no speak english", "interpreting"),
         # A request asks for the need said nearest it; the next need only says why.
         ("for the council tomorrow i need interpreter, my english is bad", "interpreting"),
+        # Everyday ways of asking, in several languages: someone who speaks one's language, people
+        # to talk to, training for a school's staff, where to go when the asylum house ends.
+        ("my mum needs somebody who speaks dari at the gp", "interpreting"),
+        ("au rendez-vous de demain il faut quelqu'un qui parle arabe", "interpreting"),
+        ("i cant concentrate and hardly go out, are there people you can talk to", "mental-health"),
+        ("Мені потрібно з ким поговорити, не можу зосередитися", "mental-health"),
+        ("we want training for staff at our school about refugee pupils", "welcome-training"),
+        ("we have 28 days to leave the asylum house and don't know where we will go", "housing"),
+        ("my friend told me to ask: where can i get free food", "food"),
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
