@@ -317,7 +317,12 @@ class Index:
         ]
         # What a request asks for is the need said nearest it: "I need an interpreter, my English is
         # not good" asks for an interpreter; the English only says why.
-        asked_for = {q: min(abs(p - q) for h in need_hits for p in h.positions) for q in asking} if need_hits else {}
+        # Only in the request's own sentence, and not what only sets the scene ("I got my status. I need ...").
+        told = [p for h in need_hits if not scene.issuperset(h.positions) for p in h.positions]
+        together = len(numbers) == len(tokens)
+        asked_for = {
+            q: min((abs(p - q) for p in told if not together or numbers[p] == numbers[q]), default=0) for q in asking
+        }
         for hit in need_hits:
             u.need_positions.setdefault(hit.key, set()).update(hit.positions)
             # One phrase is one piece of evidence, however many words it has. What is asked for

@@ -125,6 +125,7 @@ def test_every_entry_has_sources_and_says_how_old_they_are(assistant: Assistant)
         ("وين مكتب بريتش ريد كروس؟", "british-red-cross"),
         ("Чи може Ганзеатік Юніон допомогти з роботою?", "hanseatic-union"),
         ("Де знаходиться Мілленіум Лайбрері?", "norfolk-libraries-millennium"),
+        ("what is the non emergency police number, my bike was stolen", "police-101"),
     ],
 )
 def test_a_name_written_as_heard_in_any_script_finds_it(assistant: Assistant, question: str, entry_id: str) -> None:
@@ -180,6 +181,8 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
         ("we want training for staff at our school about refugee pupils", "welcome-training"),
         ("we have 28 days to leave the asylum house and don't know where we will go", "housing"),
         ("my friend told me to ask: where can i get free food", "food"),
+        # What sets the scene is not what a request in the next sentence asks for; "eventually" is later.
+        ("I got my status last week. I need universal credit, and a job eventually", "money"),
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
@@ -209,6 +212,7 @@ def test_distress_said_in_everyday_idiom_finds_emotional_support(assistant: Assi
         "tell me a joke, my friends are boring",
         "quel temps il fait demain? la météo pour le week-end",
         "хто виграв вчора, який рахунок матчу",
+        "help me solve my maths homework: 2x + 4 = 10",
     ],
 )
 def test_a_question_the_bot_is_not_for_is_not_answered_as_a_need(assistant: Assistant, question: str) -> None:
