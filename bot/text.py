@@ -124,10 +124,17 @@ def asked_sentences(text: str) -> frozenset[int]:
     return frozenset(n for n, end in enumerate(ends) if "?" in end or "\u061f" in end)
 
 
+_ARABIZI_DOTTED = re.compile(r"(?:(?<=[a-z0-9])|^)([3679])'(?=[a-z])")
+"""Arabizi writes a dotted letter as its digit and an apostrophe: 3' is غ (gh), 7' is خ (kh), 6' and
+9' are ظ and ض (dh): "sho3'l" is "shoghl", one word, not two."""
+_ARABIZI_SOUNDS = {"3": "gh", "7": "kh", "6": "dh", "9": "dh"}
+
+
 def tokenize(text: str) -> list[str]:
     """Folded word tokens. Apostrophes split Latin words (d'asile -> d asile) but join Cyrillic ones."""
     tokens: list[str] = []
     for raw in _TOKEN.findall(fold(text)):
+        raw = _ARABIZI_DOTTED.sub(lambda m: _ARABIZI_SOUNDS[m.group(1)], raw)
         if "'" not in raw:
             tokens.append(raw)
         elif token_script(raw) == "cyrillic":

@@ -183,6 +183,7 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
         ("my friend told me to ask: where can i get free food", "food"),
         # What sets the scene is not what a request in the next sentence asks for; "eventually" is later.
         ("I got my status last week. I need universal credit, and a job eventually", "money"),
+        ("baddi sho3'l, ayy shi", "work"),
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:

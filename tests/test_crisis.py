@@ -197,6 +197,7 @@ def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
         "موږ څو ځله زنګ وواهه خو څوک رانغی، اوس څه وکړو؟",
         "زوجي اخذ الاقامه وانا لسا بستنى، وين بتعلم بنتي انجليزي؟",
         "el ra2ed kan rafd, baddi mo7ami",
+        "حالم خیلی بده، خوابم نمیبره. مشاور فارسی زبان هست؟",  # feeling low is a need, not an emergency
         # Papers that 'kill' in Farsi, Pashto and Arabic; a toast burned; nerves 'eaten'; a death
         # long ago and its certificate; a charity's training on domestic violence.
         "این فرمها منو کشت، کی کمک میکنه؟",

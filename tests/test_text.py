@@ -84,3 +84,8 @@ def test_sound_keys_keep_apart_what_sounds_apart() -> None:
     assert sound_key(fold("وكيف")) != sound_key(fold("اي كافي".replace(" ", "")))  # "and how" is not "iCafe"
     assert sound_key(fold("سمعنا")) != sound_key(fold("سازمان"))  # two s sounds are not one
     assert sound_key("no") == ""  # too short to tell apart
+
+
+def test_an_arabizi_dotted_letter_is_one_word() -> None:
+    assert tokenize("sho3'l w 7'obz") == ["shoghl", "w", "khobz"]
+    assert tokenize("l'arabe d'asile") == ["l", "arabe", "d", "asile"]  # French elision still splits
