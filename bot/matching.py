@@ -334,19 +334,21 @@ class Index:
                 weight *= ASKED_WEIGHT
             if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
                 weight *= LATER_WEIGHT  # "later also help finding a job"
-            if any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
+            in_scene = scene.issuperset(hit.positions)
+            if not in_scene and any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
                 evidence[hit.key].append(weight * FIRST_WEIGHT)
             elif any(abs(p - q) <= min(REQUEST_REACH, asked_for[q]) for p in hit.positions for q in asking) and (
                 not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
             ):
                 evidence[hit.key].append(weight * REQUEST_WEIGHT)
-            elif scene.issuperset(hit.positions):
+            elif in_scene:
                 setting.append((hit.key, weight))
             else:
                 evidence[hit.key].append(weight)
+        asked_needs = set(evidence)
         for need, weight in setting:
             # The scene counts in full only when nothing else was asked ("hotel in Thetford").
-            evidence[need].append(weight * SCENE_WEIGHT if evidence.keys() - {need} else weight)
+            evidence[need].append(weight * SCENE_WEIGHT if asked_needs - {need} else weight)
         for need, weights in evidence.items():
             # Telling more of the story does not make it the question: the strongest piece counts,
             # the others a little.

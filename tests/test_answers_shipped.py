@@ -184,6 +184,10 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
         # What sets the scene is not what a request in the next sentence asks for; "eventually" is later.
         ("I got my status last week. I need universal credit, and a job eventually", "money"),
         ("baddi sho3'l, ayy shi", "work"),
+        # A friend in the story is not a request for friends.
+        ("له ګریټ یارموت کې کور نه لرم، اوس د ملګري سره یم. څوک د کور سره مرسته کوي؟", "housing"),
+        ("Моя подруга каже, що є безкоштовна їжа. Де її дають?", "food"),
+        ("Я працюю на складі, моя англійська на рівні A2, шукаю вечірні курси", "english-classes"),
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
