@@ -188,6 +188,7 @@ def test_a_local_person_offering_help_is_shown_how_to_help(assistant: Assistant,
         ("له ګریټ یارموت کې کور نه لرم، اوس د ملګري سره یم. څوک د کور سره مرسته کوي؟", "housing"),
         ("Моя подруга каже, що є безкоштовна їжа. Де її дають?", "food"),
         ("Я працюю на складі, моя англійська на рівні A2, шукаю вечірні курси", "english-classes"),
+        ("كلاسات انجليزي بثيتفورد", "english-classes"),  # the loanword for classes
     ],
 )
 def test_the_request_decides_the_need_not_the_background(assistant: Assistant, question: str, need: str) -> None:
