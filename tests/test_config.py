@@ -27,13 +27,14 @@ def test_defaults_with_only_a_token() -> None:
     assert TOKEN not in repr(s)
 
 
-def test_every_variable_is_read() -> None:
+def test_every_variable_is_read(tmp_path: Path) -> None:
+    db = tmp_path / "x" / "bot.db"  # a fixed /tmp path would fail wherever /tmp/x is a file
     s = Settings.from_env(
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot",
             "BOT_ADMIN_IDS": "12, 34;56",
-            "BOT_DB_PATH": "/tmp/x/bot.db",
+            "BOT_DB_PATH": str(db),
             "BOT_KNOWLEDGE_DIR": "kb",
             "BOT_TIMEZONE": "Europe/Paris",
             "BOT_SEND_RATE": "0",
@@ -45,7 +46,7 @@ def test_every_variable_is_read() -> None:
     )
     assert s.file_api_url == "http://127.0.0.1:8081/file/bot"
     assert s.admin_ids == {12, 34, 56}
-    assert s.db_path == Path("/tmp/x/bot.db") and s.knowledge_dir == Path("kb")
+    assert s.db_path == db and s.knowledge_dir == Path("kb")
     assert str(s.timezone) == "Europe/Paris"
     assert (s.send_rate, s.broadcast_rate, s.flood_limit, s.log_unanswered) == (0, 200, 5, True)
 
