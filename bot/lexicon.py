@@ -240,7 +240,7 @@ class WordMatcher:
             # neighbours may complete a longer phrase ("englsh clases" meets "english clas*"), but
             # never stand alone, or "support" would be read as "sport".
             add(WordMatch(m.word, NEIGHBOUR) for m in self._fuzzy_matches(token, script) if m.word != token)
-        elif token not in self.known:
+        elif not self._everyday(token, script):
             # Nothing, or only a short stem ("ingl*" says little of "inglish"): it may be a typo. Under
             # a longer stem, only the words that stem begins ("englis" is "engl*" and "english").
             stems = [w.rstrip("*") for w in found if w.endswith("*")]
@@ -249,6 +249,17 @@ class WordMatcher:
             elif stems and len(stems) == len(found):
                 add(m for m in self._fuzzy_matches(token, script) if m.word.startswith(tuple(stems)))
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
+
+    def _everyday(self, token: str, script: str) -> bool:
+        """An everyday word, or one behind a clitic ("بالعمر", "in age", is not a slip of "بالكمر")."""
+        if token in self.known:
+            return True
+        if script != "arabic":
+            return False
+        prefixes = _AFFIXES[script][0]
+        return any(
+            p and token.startswith(p) and len(token) - len(p) >= 3 and token[len(p) :] in self.known for p in prefixes
+        )
 
     def _affix_matches(self, token: str, script: str) -> list[WordMatch]:
         """A listed word inside the token, with a clitic, prefix or ending around it."""

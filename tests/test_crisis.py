@@ -198,6 +198,8 @@ def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
         "زوجي اخذ الاقامه وانا لسا بستنى، وين بتعلم بنتي انجليزي؟",
         "el ra2ed kan rafd, baddi mo7ami",
         "حالم خیلی بده، خوابم نمیبره. مشاور فارسی زبان هست؟",  # feeling low is a need, not an emergency
+        "جدتي كبيرة بالعمر وما بتعرف انجليزي، في مترجم؟",  # "in age" behind a clitic is no slip of a blow
+        "هوم آفس موږ په هوټل کې ساتلي یو، ډله شته؟",  # the Home Office houses us: not held
         # Papers that 'kill' in Farsi, Pashto and Arabic; a toast burned; nerves 'eaten'; a death
         # long ago and its certificate; a charity's training on domestic violence.
         "این فرمها منو کشت، کی کمک میکنه؟",
