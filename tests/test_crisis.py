@@ -144,6 +144,16 @@ def test_a_phrase_of_one_language_does_not_fire_on_another_language_that_claims_
         "Я попрощалася з усіма. Сьогодні все закінчу",
         "our baby has gone floppy and has a rash that doesn't fade",
         "ma baddi 3ish ba2a",
+        # Blind crisis set H's kinds, in other words: a neck squeezed, boiling water, a farewell
+        # and giving things away, the smuggler coming tonight, a door locked from outside (Arabizi),
+        # a baby crying for days with no parent seen, not breathing (Pashto).
+        "yesterday he squeezed my neck until i almost passed out",
+        "spilled boiling water on my little girl, her skin came off",
+        "i gave away my things today, i wont need them after tonight",
+        "المهرب قال اذا ما دفعت رح يجي لعندي الليلة",
+        "sakkaro 3alayna el bab w akhado el basborat",
+        "Немовля за стіною плаче третій день, батьків не видно",
+        "زما ورور پر ځمکه لوېدلی او سا نه اخلي",
     ],
 )
 def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
@@ -200,6 +210,11 @@ def test_shipped_crises_are_flagged(assistant: Assistant, text: str) -> None:
         "حالم خیلی بده، خوابم نمیبره. مشاور فارسی زبان هست؟",  # feeling low is a need, not an emergency
         "جدتي كبيرة بالعمر وما بتعرف انجليزي، في مترجم؟",  # "in age" behind a clitic is no slip of a blow
         "هوم آفس موږ په هوټل کې ساتلي یو، ډله شته؟",  # the Home Office houses us: not held
+        # A death years ago; a hypothetical 'one day'; 'dead tired'; music about knives.
+        "my uncle was killed in 2013 in Aleppo, i need his death certificate translated",
+        "si un jour mon fils avale un médicament, quel numéro appeler ?",
+        "je suis mort de fatigue, où trouver des manteaux pour l'hiver ?",
+        "Я посварилася з мамою, як переїхати в окрему кімнату?",
         # Papers that 'kill' in Farsi, Pashto and Arabic; a toast burned; nerves 'eaten'; a death
         # long ago and its certificate; a charity's training on domestic violence.
         "این فرمها منو کشت، کی کمک میکنه؟",
