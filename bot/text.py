@@ -126,8 +126,17 @@ def asked_sentences(text: str) -> frozenset[int]:
 
 def tokenize(text: str) -> list[str]:
     """Folded word tokens. Apostrophes split Latin words (d'asile -> d asile) but join Cyrillic ones."""
+    return _tokens(text, fold(text))
+
+
+def tokenize_once(text: str) -> list[str]:
+    """`tokenize`, for text folded once only (a frequency list): kept out of fold's cache."""
+    return _tokens(text, fold.__wrapped__(text))
+
+
+def _tokens(text: str, folded: str) -> list[str]:
     tokens: list[str] = []
-    for raw in _TOKEN.findall(fold(text)):
+    for raw in _TOKEN.findall(folded):
         if "'" not in raw:
             tokens.append(raw)
         elif token_script(raw) == "cyrillic":
