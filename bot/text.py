@@ -92,8 +92,13 @@ def token_script(token: str) -> Script:
 
 def _strip_marks(text: str) -> str:
     """Remove accents from Latin letters and vowel marks from Arabic; keep Cyrillic letters intact."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if not any(map(unicodedata.combining, decomposed)):
+        return unicodedata.normalize("NFC", decomposed)  # no mark to remove (harakat are combining marks too)
     out: list[str] = []
-    for char in unicodedata.normalize("NFD", text):
+    for char in decomposed:
         if unicodedata.combining(char) and out and script_of(out[-1]) in ("latin", "arabic"):
             continue
         if 0x064B <= ord(char) <= 0x065F or ord(char) == 0x0670:  # harakat, superscript alef
