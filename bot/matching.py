@@ -18,6 +18,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from bot import lemmas
 from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
@@ -175,6 +176,7 @@ class Index:
         # An everyday word spelled right is not a typo of a listed one: "shouting" is not "shooting",
         # "horse" is not "house".
         everyday = vocabulary.union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
+        lemmas.prepare((language, text) for _, text, language in (*conversation, *needs, *excludes))  # one reading
         self.conversation = Lexicon(conversation, self.stopwords, everyday, forgiving=True)
         self.needs = Lexicon([*needs, *excludes], self.stopwords, everyday, forgiving=True)
         self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, everyday)

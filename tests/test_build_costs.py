@@ -1,5 +1,6 @@
 """The cheaper ways of building an index give exactly what the plain ways gave: wordfreq's lists
-read band by band, marks stripped only where there are some."""
+read band by band, marks stripped only where there are some, simplemma's dictionaries read as a
+stream."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import lemmas
 from bot.common_words import WORDFREQ_LANGUAGES, _top_n_list, common_words, top_words
+from bot.knowledge import KnowledgeBase
 from bot.text import _strip_marks, script_of, tokenize, tokenize_once
 
 CODES = sorted({code for codes in WORDFREQ_LANGUAGES.values() for code in codes})
@@ -51,3 +54,49 @@ LETTERS = [*"aeiouçéñüßАаЙйЇїابتثیکەڵሀለ  12'", chr(0x1E9E
 @given(st.text(alphabet=st.sampled_from(LETTERS + MARKS), max_size=12) | st.text(max_size=12))
 def test_marks_are_stripped_as_before(text: str) -> None:
     assert _strip_marks(text) == _plain_strip_marks(text)
+
+
+def _plain_other_forms(words: list[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Other forms as they were found before, from simplemma's whole table as a dict: the reference."""
+    from collections import defaultdict
+
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    tables = {
+        language: {
+            f.encode(): lemma.encode() for f, lemma in DefaultDictionaryFactory().get_dictionary(language).items()
+        }
+        for language in {language for language, _ in words}
+    }
+    targets: dict[str, dict[bytes, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for language, text in words:
+        for written in text.split():
+            folded = tokenize(written)
+            if written.endswith("*") or len(folded) != 1 or len(folded[0]) < lemmas.MIN_LETTERS:
+                continue
+            key = written.casefold().encode()
+            if tables[language].get(key, key) == key:
+                targets[language][key].add(folded[0])
+    out: dict[str, set[str]] = defaultdict(set)
+    for language, by_lemma in targets.items():
+        for form, lemma in tables[language].items():
+            listed = by_lemma.get(lemma)
+            if listed:
+                lemmas._add(out, form, listed)
+    return {form: frozenset(listed) for form, listed in out.items()}
+
+
+def test_other_forms_read_as_a_stream_are_those_of_the_whole_table(kb: KnowledgeBase) -> None:
+    words = [
+        (lang, text)
+        for need in kb.needs
+        for lang, texts in need.words.items()
+        if lang in ("en", "fa")
+        for text in texts
+    ]
+    words += [("en", "sleep"), ("en", "signing"), ("fa", "خواستن")]
+    lemmas.release()
+    half = len(words) // 2
+    lemmas.prepare(words[:half])  # looked up in two readings: the second only for the words not yet asked
+    assert lemmas.other_forms(words) == _plain_other_forms(words)
+    lemmas.release()
