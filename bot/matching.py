@@ -175,17 +175,18 @@ class Index:
         vocabulary = {t for _, x, *_ in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
         # An everyday word spelled right is not a typo of a listed one: "shouting" is not "shooting",
         # "horse" is not "house".
-        everyday = vocabulary.union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
+        everyday = frozenset(vocabulary).union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
+        known = everyday | self.stopwords  # one set for every lexicon, rather than a copy in each
         lemmas.prepare((language, text) for _, text, language in (*conversation, *needs, *excludes))  # one reading
-        self.conversation = Lexicon(conversation, self.stopwords, everyday, forgiving=True)
-        self.needs = Lexicon([*needs, *excludes], self.stopwords, everyday, forgiving=True)
-        self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, everyday)
+        self.conversation = Lexicon(conversation, self.stopwords, known, forgiving=True)
+        self.needs = Lexicon([*needs, *excludes], self.stopwords, known, forgiving=True)
+        self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, known)
         # Each language's listed words: where one claims a word, another language's same letters do not count.
         self.claims: dict[str, frozenset[str]] = {
             language: frozenset(words | self.stopwords_by_language.get(language, frozenset()))
             for language, words in self._listed_by_language([*conversation, *needs, *crisis]).items()
         }
-        self.places = Lexicon(places, self.stopwords, everyday)
+        self.places = Lexicon(places, self.stopwords, known)
         listed = frozenset().union(*self.claims.values())
         self.names = NameIndex(names, weak=self._weak_words(needs, places), known=everyday, listed=listed)
         self.filler = self.stopwords | {

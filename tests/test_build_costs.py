@@ -1,6 +1,6 @@
 """The cheaper ways of building an index give exactly what the plain ways gave: wordfreq's lists
 read band by band, marks stripped only where there are some, simplemma's dictionaries read as a
-stream."""
+stream, one set of everyday words shared by every lexicon."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import lemmas
+from bot.assistant import Assistant
 from bot.common_words import WORDFREQ_LANGUAGES, _top_n_list, common_words, top_words
 from bot.knowledge import KnowledgeBase
 from bot.text import _strip_marks, script_of, tokenize, tokenize_once
@@ -100,3 +101,10 @@ def test_other_forms_read_as_a_stream_are_those_of_the_whole_table(kb: Knowledge
     lemmas.prepare(words[:half])  # looked up in two readings: the second only for the words not yet asked
     assert lemmas.other_forms(words) == _plain_other_forms(words)
     lemmas.release()
+
+
+def test_every_lexicon_shares_one_set_of_everyday_words(assistant: Assistant) -> None:
+    index = assistant.index
+    lexicons = (index.conversation, index.needs, index.places, index.crisis.lexicon)
+    assert len({id(lexicon.words.known) for lexicon in lexicons}) == 1
+    assert index.names.words.known <= index.needs.words.known
