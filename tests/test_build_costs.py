@@ -1,10 +1,15 @@
-"""The cheaper ways of building an index give exactly what the plain ways gave: wordfreq's lists
-read band by band, marks stripped only where there are some, simplemma's dictionaries read as a
-stream, one set of everyday words shared by every lexicon."""
+"""The cheaper ways of building an index and answering about dates give exactly what the plain ways
+gave: wordfreq's lists read band by band, simplemma's dictionaries read as a stream, one set of
+everyday words shared by every lexicon, a repeating event's start times kept, marks stripped only
+where there are some."""
 
 from __future__ import annotations
 
+import random
 import unicodedata
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,8 +18,10 @@ from hypothesis import strategies as st
 from bot import lemmas
 from bot.assistant import Assistant
 from bot.common_words import WORDFREQ_LANGUAGES, _top_n_list, common_words, top_words
+from bot.events import _rule, _Starts
 from bot.knowledge import KnowledgeBase
 from bot.text import _strip_marks, script_of, tokenize, tokenize_once
+from tests.conftest import make_event
 
 CODES = sorted({code for codes in WORDFREQ_LANGUAGES.values() for code in codes})
 
@@ -108,3 +115,43 @@ def test_every_lexicon_shares_one_set_of_everyday_words(assistant: Assistant) ->
     lexicons = (index.conversation, index.needs, index.places, index.crisis.lexicon)
     assert len({id(lexicon.words.known) for lexicon in lexicons}) == 1
     assert index.names.words.known <= index.needs.words.known
+
+
+REPEATS: list[tuple[dict[str, Any], str]] = [
+    ({"every": "week", "on": ["tue"]}, "2024-01-09 14:00"),
+    (
+        {"every": "week", "on": ["tue"], "interval": 2, "until": "2024-06-20", "except": ["2024-01-23"]},
+        "2024-01-09 14:00",
+    ),
+    ({"every": "day", "count": 40}, "2024-01-09 14:00"),
+    ({"every": "week", "on": "mon-fri"}, "2024-01-08 09:00"),
+    ({"every": "month", "on": ["tue"], "nth": 2}, "2024-01-09 14:00"),
+    ({"every": "month", "on": ["tue"], "nth": -1}, "2024-01-30 14:00"),
+    ({"every": "month", "interval": 3}, "2024-01-09 14:00"),
+]
+
+
+@pytest.mark.parametrize(("repeat", "start"), REPEATS)
+def test_kept_start_times_are_the_rules_own_in_any_order_of_asking(repeat: dict[str, Any], start: str) -> None:
+    event = make_event(repeat=repeat, start=start, end=None)
+    rules = _rule(event)
+    assert rules is not None
+    kept = _Starts(rules)
+    moments = [datetime(2023, 6, 1) + timedelta(hours=h) for h in range(0, 3 * 365 * 24, 97)]
+    random.Random(7).shuffle(moments)
+    for moment in moments:
+        assert list(islice(kept.after(moment), 12)) == list(islice(rules.xafter(moment, inc=True), 12))
+        assert kept.before(moment) == rules.before(moment)
+
+
+def test_kept_start_times_of_the_shipped_events(kb: KnowledgeBase) -> None:
+    moments = [datetime(2023, 1, 1) + timedelta(days=d, hours=d % 24) for d in range(0, 4 * 365, 5)]
+    random.Random(3).shuffle(moments)
+    for event in kb.events:
+        rules = _rule(event)
+        if rules is None:
+            continue
+        kept = _Starts(rules)
+        for moment in moments:
+            assert list(islice(kept.after(moment), 5)) == list(islice(rules.xafter(moment, inc=True), 5))
+            assert kept.before(moment) == rules.before(moment)
