@@ -1,7 +1,7 @@
-"""The cheaper ways of building an index and answering about dates give exactly what the plain ways
-gave: wordfreq's lists read band by band, simplemma's dictionaries read as a stream, one set of
-everyday words shared by every lexicon, a repeating event's start times kept, marks stripped only
-where there are some."""
+"""The cheaper ways of building an index and of answering give exactly what the plain ways gave:
+wordfreq's lists read band by band, simplemma's dictionaries read as a stream, one set of everyday
+words shared by every lexicon, a repeating event's start times kept, marks stripped only where
+there are some, entries that can only rank behind the best not scored."""
 
 from __future__ import annotations
 
@@ -9,19 +9,22 @@ import random
 import unicodedata
 from datetime import datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.synthetic import generate
 from bot import lemmas
 from bot.assistant import Assistant
 from bot.common_words import WORDFREQ_LANGUAGES, _top_n_list, common_words, top_words
 from bot.events import _rule, _Starts
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, load
+from bot.matching import Index, _behind
 from bot.text import _strip_marks, script_of, tokenize, tokenize_once
-from tests.conftest import make_event
+from tests.conftest import NOW, make_event
 
 CODES = sorted({code for codes in WORDFREQ_LANGUAGES.values() for code in codes})
 
@@ -155,3 +158,32 @@ def test_kept_start_times_of_the_shipped_events(kb: KnowledgeBase) -> None:
         for moment in moments:
             assert list(islice(kept.after(moment), 5)) == list(islice(rules.xafter(moment, inc=True), 5))
             assert kept.before(moment) == rules.before(moment)
+
+
+def test_an_entry_that_can_at_best_tie_with_the_kth_and_comes_after_it_by_name_is_behind() -> None:
+    kth = (-45.4, "Middle")
+    assert _behind(45.39, "Aaa", kth)  # 45.39 at most: below whatever its name
+    assert _behind(45.403, "Zzz", kth)  # rounds to 45.4 at most, and comes after by name
+    assert not _behind(45.403, "Aaa", kth)  # may tie, and would come first
+    assert not _behind(45.396, "Aaa", kth)  # may round up to 45.4 and come first
+    assert not _behind(45.41, "Zzz", kth)  # may beat it
+
+
+def test_the_best_first_search_scores_few_of_the_entries_that_tie(tmp_path: Path) -> None:
+    generate(tmp_path, 600)
+    index = Index(load(tmp_path))
+    scored: list[str] = []
+    score = index._score
+
+    def counted(entry: Any, *rest: Any) -> Any:
+        scored.append(entry.id)
+        return score(entry, *rest)
+
+    for question in ("food bank near me", "can I get a job, I have refugee status", "english class for women"):
+        u = index.understand(question, NOW)
+        full = [(m.entry.id, m.score) for m in index.score_all(u, NOW)[:4]]
+        scored.clear()
+        index._score = counted  # type: ignore[method-assign]
+        assert [(m.entry.id, m.score) for m in index.best_matches(u, NOW, 4)] == full, question
+        index._score = score  # type: ignore[method-assign]
+        assert len(scored) <= 20, question  # 17, 46 and 94 before entries behind the best were skipped
