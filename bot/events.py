@@ -7,6 +7,8 @@ rrule in London wall-clock time, so a weekly 14:00 stays at 14:00 when the clock
 
 from __future__ import annotations
 
+import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -116,6 +118,64 @@ def _rule(event: Event) -> rruleset | None:
     return rules
 
 
+class _Starts:
+    """The start times of one repeating event, generated in order once and kept.
+
+    dateutil's `xafter` and `before` walk the rule from its first date at every call: hundreds of
+    weeks for a class that has run since 2020, for each event at each question about dates."""
+
+    __slots__ = ("_lock", "_more", "_starts")
+
+    def __init__(self, rules: rruleset) -> None:
+        self._more: Iterator[datetime] | None = iter(rules)
+        self._starts: list[datetime] = []
+        self._lock = threading.Lock()
+
+    def _has(self, index: int) -> bool:
+        """Whether the rule has a start at `index` (counting from the first), generating up to it."""
+        if index < len(self._starts):
+            return True
+        with self._lock:
+            while index >= len(self._starts) and self._more is not None:
+                following = next(self._more, None)
+                if following is None:
+                    self._more = None
+                else:
+                    self._starts.append(following)
+            return index < len(self._starts)
+
+    def after(self, moment: datetime) -> Iterator[datetime]:
+        """The starts at or after `moment`, as `rules.xafter(moment, inc=True)`."""
+        index = bisect_left(self._starts, moment)
+        while self._has(index):
+            start = self._starts[index]
+            if start >= moment:
+                yield start
+            index += 1
+
+    def before(self, moment: datetime) -> datetime | None:
+        """The last start before `moment`, as `rules.before(moment)`."""
+        index = bisect_left(self._starts, moment)
+        while self._has(index) and self._starts[index] < moment:
+            index += 1
+        return self._starts[index - 1] if index else None
+
+
+_STARTS: dict[int, tuple[Event, _Starts | None]] = {}
+"""Each event's starts, by the event itself (a reload's new events get their own)."""
+
+
+def _starts(event: Event) -> _Starts | None:
+    """The kept start times of a repeating event; None for a one-off event."""
+    held = _STARTS.get(id(event))
+    if held is None or held[0] is not event:
+        if len(_STARTS) >= 4096:  # events of knowledge bases long replaced
+            _STARTS.clear()
+        rules = _rule(event)
+        held = _STARTS[id(event)] = (event, _Starts(rules) if rules is not None else None)
+    return held[1]
+
+
 def _occurrence(event: Event, local_start: datetime, length: timedelta) -> Occurrence:
     return Occurrence(event, local_start.replace(tzinfo=LONDON), (local_start + length).replace(tzinfo=LONDON))
 
@@ -124,13 +184,13 @@ def _expand(event: Event, after: datetime | None, before: datetime | None) -> It
     """Occurrences that end after `after` and start before `before`, soonest first, lazily."""
     start, end = first_times(event)
     length = end - start
-    rules = _rule(event)
+    rules = _starts(event)
     starts: Iterable[datetime] = [start]
     if rules is not None:
         # An hour either way of a clock change cannot hide an occurrence: a day's margin, filtered below.
         since = start if after is None else _local(after) - length - timedelta(days=1)
         limit = (start if after is None else _local(after)) + HORIZON
-        starts = islice(takewhile(lambda s: s <= limit, rules.xafter(since, inc=True)), MAX_OCCURRENCES)
+        starts = islice(takewhile(lambda s: s <= limit, rules.after(since)), MAX_OCCURRENCES)
     for local_start in starts:
         occurrence = _occurrence(event, local_start, length)
         if before is not None and occurrence.start >= before:
@@ -154,7 +214,7 @@ def next_occurrence(event: Event, now: datetime) -> Occurrence:
     if found is not None:
         return found
     start, end = first_times(event)
-    rules = _rule(event)
+    rules = _starts(event)
     last = (rules.before(_local(now)) if rules is not None else None) or start
     return _occurrence(event, last, end - start)
 

@@ -197,8 +197,9 @@ class WordMatcher:
         for word in words:
             (self.stems if word.endswith("*") else self.exact).add(word.rstrip("*"))
         # Words that are right as typed and must not be "corrected" into a listed word
-        # (a weekday is not a typo for "money").
-        self.known = frozenset(known) - self.exact
+        # (a weekday is not a typo for "money"). A listed word is matched before this is asked, so
+        # every matcher can share one set of 150,000 everyday words instead of copying it.
+        self.known = known if isinstance(known, frozenset) else frozenset(known)
         by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(self.exact):  # in one order, or a tie between typos is read another way per run
             by_shape[(token_script(word), len(word))].append(word)
@@ -356,7 +357,16 @@ class Phrase:
     tokens: tuple[str, ...]
     text: str  # as written in the YAML, for explanations
     language: str | None = None
-    words: frozenset[str] = frozenset()  # its tokens as a set, to skip it at once when one is missing
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Its tokens as a set (not kept: a set each for 55,000 phrases is 14 MB)."""
+        return frozenset(self.tokens)
+
+    def __reduce__(self) -> tuple[type[Phrase], tuple[str, tuple[str, ...], str, str | None]]:
+        # Read back from the index cache through the constructor: dataclasses' own way for a frozen
+        # class with slots looks the fields up again for each phrase.
+        return (Phrase, (self.key, self.tokens, self.text, self.language))
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,14 +407,14 @@ class Lexicon:
                 tokens = tuple(t for t in tokens if t not in _FRENCH_NE) or tokens
             variants = _run_together(tokens) if forgiving else []  # a crisis list spells out each form
             for written in (tokens, *variants) if tokens else ():
-                self.phrases.append(Phrase(key, written, text, language[0] if language else None, frozenset(written)))
+                self.phrases.append(Phrase(key, written, text, language[0] if language else None))
         self.by_first: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
             self.by_first[phrase.tokens[0]].append(phrase)
         forms = other_forms((p.language or "", p.text) for p in self.phrases) if forgiving else None
         self.words = WordMatcher(
             (t for p in self.phrases for t in p.tokens),
-            known=[*self.stopwords, *known],
+            known=known if isinstance(known, frozenset) and known >= self.stopwords else self.stopwords.union(known),
             forms=forms,
             short_slips=forgiving,
             end_slips=forgiving,
@@ -441,7 +451,7 @@ class Lexicon:
         for start, words in enumerate(matches):
             for word in words:
                 for phrase in self.by_first.get(word, ()):
-                    if not phrase.words <= present:  # a word of it is missing: cannot match
+                    if not present.issuperset(phrase.tokens):  # a word of it is missing: cannot match
                         continue
                     hit = self._extend(phrase, start, matches)
                     if hit is not None and not self._foreign(hit, tokens, matches, language, own):

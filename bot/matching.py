@@ -10,6 +10,7 @@ guess, because a wrong food bank is worse than an honest "I'm not sure" with a h
 from __future__ import annotations
 
 import heapq
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
+from bot import lemmas
 from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
@@ -174,16 +176,18 @@ class Index:
         vocabulary = {t for _, x, *_ in (*conversation, *needs, *crisis, *places, *names) for t in tokenize(x)}
         # An everyday word spelled right is not a typo of a listed one: "shouting" is not "shooting",
         # "horse" is not "house".
-        everyday = vocabulary.union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
-        self.conversation = Lexicon(conversation, self.stopwords, everyday, forgiving=True)
-        self.needs = Lexicon([*needs, *excludes], self.stopwords, everyday, forgiving=True)
-        self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, everyday)
+        everyday = frozenset(vocabulary).union(*(common_words(language) for language in WORDFREQ_LANGUAGES))
+        known = everyday | self.stopwords  # one set for every lexicon, rather than a copy in each
+        lemmas.prepare((language, text) for _, text, language in (*conversation, *needs, *excludes))  # one reading
+        self.conversation = Lexicon(conversation, self.stopwords, known, forgiving=True)
+        self.needs = Lexicon([*needs, *excludes], self.stopwords, known, forgiving=True)
+        self.crisis = CrisisDetector(kb.crisis, kb.crisis_groups, kb.not_crisis, self.stopwords, known)
         # Each language's listed words: where one claims a word, another language's same letters do not count.
         self.claims: dict[str, frozenset[str]] = {
             language: frozenset(words | self.stopwords_by_language.get(language, frozenset()))
             for language, words in self._listed_by_language([*conversation, *needs, *crisis]).items()
         }
-        self.places = Lexicon(places, self.stopwords, everyday)
+        self.places = Lexicon(places, self.stopwords, known)
         listed = frozenset().union(*self.claims.values())
         self.names = NameIndex(names, weak=self._weak_words(needs, places), known=everyday, listed=listed)
         self.filler = self.stopwords | {
@@ -489,16 +493,15 @@ class Index:
         strength, confidence = self._strength(u)
         found: list[Match] = []
         seen: set[str] = set()
-        best: list[float] = []  # min-heap of the k best scores so far
+        top: list[tuple[float, str]] = []  # (-score, name) of the k best so far, in the order of the answer
 
         def consider(entry: Entry) -> None:
             seen.add(entry.id)
             match = self._score(entry, u, strength, confidence, now)
             if match is not None:
                 found.append(match)
-                heapq.heappush(best, match.score)
-                if len(best) > k:
-                    heapq.heappop(best)
+                insort(top, (-match.score, entry.name))
+                del top[k:]
 
         special = self._candidates(u, {})  # named, events, "help in <town>": always scored
         place_max = 0.0
@@ -524,13 +527,20 @@ class Index:
                 if members:
                     need_term = NEED_POINTS * confidence * (s * factor + bonus)
                     heapq.heappush(heap, (-(need_term + members[0][0] + place_max), len(heap), members, 0, need_term))
+        echoes = u.echoes if len(u.echoes) <= MAX_ECHOES else set()  # their few points lie beyond any bound
         while heap:
             negative, tie, members, index, need_term = heapq.heappop(heap)
-            if len(best) >= k and -negative < best[0]:
+            if len(top) >= k and -negative < -top[-1][0]:
                 break
-            entry = members[index][1]
+            quality, entry = members[index]
             if entry.id not in seen:
-                consider(entry)
+                most = -negative  # the most it can score; with several needs asked, the group's bound
+                if bonus:  # allows for serving more than one: its own need fit is closer
+                    most = NEED_POINTS * confidence * self._need_fit(entry, strength)[1] + quality + place_max
+                if len(top) >= k and entry.id not in echoes and _behind(most, entry.name, top[-1]):
+                    seen.add(entry.id)  # as good as scored: it could not be among the k best
+                else:
+                    consider(entry)
             if index + 1 < len(members):
                 bound = need_term + members[index + 1][0] + place_max
                 heapq.heappush(heap, (-bound, tie, members, index + 1, need_term))
@@ -851,6 +861,16 @@ class NameIndex:
             ):
                 best[entry_id] = NameMatch(entry_id, round(match.coverage / 2, 3), False, match.words)
         return best
+
+
+def _behind(bound: float, name: str, last: tuple[float, str]) -> bool:
+    """Whether an entry scoring at most `bound` ranks after `last` ((-score, name) of the k-th best so
+    far) whatever its score: scores are rounded to hundredths, so a bound below the k-th score by
+    more than half of one cannot reach it, and one above it by less than half at best ties with
+    it, and then the name decides. At 10,000 organisations hundreds of a need's entries tie, and
+    scoring each costs more than this."""
+    score = -last[0]
+    return bound < score - 0.006 or (bound <= score + 0.004 and name > last[1])
 
 
 def _in_a_row(tokens: tuple[str, ...], where: Mapping[str, set[int]]) -> bool:

@@ -342,7 +342,7 @@ def english(texts: dict[str, str] | None) -> str | None:
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class OpeningHours(Frozen):

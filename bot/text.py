@@ -92,8 +92,13 @@ def token_script(token: str) -> Script:
 
 def _strip_marks(text: str) -> str:
     """Remove accents from Latin letters and vowel marks from Arabic; keep Cyrillic letters intact."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if not any(map(unicodedata.combining, decomposed)):
+        return unicodedata.normalize("NFC", decomposed)  # no mark to remove (harakat are combining marks too)
     out: list[str] = []
-    for char in unicodedata.normalize("NFD", text):
+    for char in decomposed:
         if unicodedata.combining(char) and out and script_of(out[-1]) in ("latin", "arabic"):
             continue
         if 0x064B <= ord(char) <= 0x065F or ord(char) == 0x0670:  # harakat, superscript alef
@@ -132,9 +137,19 @@ _ARABIZI_SOUNDS = {"3": "gh", "7": "kh", "6": "dh", "9": "dh"}
 
 def tokenize(text: str) -> list[str]:
     """Folded word tokens. Apostrophes split Latin words (d'asile -> d asile) but join Cyrillic ones."""
+    return _tokens(text, fold(text))
+
+
+def tokenize_once(text: str) -> list[str]:
+    """`tokenize`, for text folded once only (a frequency list): kept out of fold's cache."""
+    return _tokens(text, fold.__wrapped__(text))
+
+
+def _tokens(text: str, folded: str) -> list[str]:
     tokens: list[str] = []
-    for raw in _TOKEN.findall(fold(text)):
-        raw = _ARABIZI_DOTTED.sub(lambda m: _ARABIZI_SOUNDS[m.group(1)], raw)
+    for raw in _TOKEN.findall(folded):
+        if "'" in raw:
+            raw = _ARABIZI_DOTTED.sub(lambda m: _ARABIZI_SOUNDS[m.group(1)], raw)
         if "'" not in raw:
             tokens.append(raw)
         elif token_script(raw) == "cyrillic":
