@@ -252,14 +252,15 @@ class WordMatcher:
         return tuple(WordMatch(w, q) for w, q in sorted(found.items(), key=lambda kv: -kv[1]))
 
     def _everyday(self, token: str, script: str) -> bool:
-        """An everyday word, or one behind a clitic ("بالعمر", "in age", is not a slip of "بالكمر")."""
+        """An everyday word, or one behind an article ("بالعمر", "in age", is not a slip of "بالكمر").
+        A one-letter clitic is not enough: "لوياي" is a slip of "ليواي" (Leeway), not "ل" + a word."""
         if token in self.known:
             return True
         if script != "arabic":
             return False
-        prefixes = _AFFIXES[script][0]
         return any(
-            p and token.startswith(p) and len(token) - len(p) >= 3 and token[len(p) :] in self.known for p in prefixes
+            len(p) >= 2 and token.startswith(p) and len(token) - len(p) >= 3 and token[len(p) :] in self.known
+            for p in _AFFIXES[script][0]
         )
 
     def _affix_matches(self, token: str, script: str) -> list[WordMatch]:
