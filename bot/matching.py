@@ -65,6 +65,7 @@ MAX_ECHOES = 10
 ECHO_POINTS = 3.0  # "food bank" asked, "Norwich Food Bank" serves it: a tie-breaker, not a name
 # An entry's main need counts most, then its second, third, and the rest.
 POSITION_FACTORS = (1.0, 0.93, 0.88, 0.83)
+MAX_COMPANION_HOLDERS = 20  # a name's word shared by more names vouches for none of their other words
 MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
 
 
@@ -735,10 +736,16 @@ class NameIndex:
             for written, words in heard:
                 if key := sound_key(written):
                     self.by_sound[key].update(words)
-        self.companions: dict[str, set[str]] = defaultdict(set)  # a name's word -> the name's other words
+        # A name's word -> its other words, by their short sound key. Only for words few names share:
+        # beside "Norfolk" any of thousands of names' words could be heard, and none is likely.
+        self.companions: dict[str, dict[str, set[str]]] = {}
         for _, tokens in self.aliases:
             for t in tokens:
-                self.companions[t].update(w for w in tokens if w != t)
+                if len(t) >= 3 and len(holders[t]) <= MAX_COMPANION_HOLDERS:
+                    by_key = self.companions.setdefault(t, {})
+                    for w in tokens:
+                        if w != t and (key := sound_key(w, shortest=2)):
+                            by_key.setdefault(key, set()).add(w)
         self.by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)  # adjacent words of a name
         self.neighbours: dict[str, set[str]] = defaultdict(set)  # a name's word -> the words beside it
         self.by_joined: dict[str, set[str]] = defaultdict(set)  # one word of a name, typed as two
@@ -816,9 +823,9 @@ class NameIndex:
             if not key or t in self.listed or t in present or i in towns:
                 continue
             for j in range(max(0, i - 2), min(len(tokens), i + 3)):
-                for word in [w for w, at in where.items() if j in at and j != i and len(w) >= 3]:
-                    for near in self.companions.get(word, ()):
-                        if near not in present and sound_key(near, shortest=2) == key:
+                for word in [w for w, at in where.items() if j in at and j != i and w in self.companions]:
+                    for near in self.companions[word].get(key, ()):
+                        if near not in present:
                             present[near] = FUZZY
                             where[near].add(i)
         # A Latin word in a message written in another script is a name as it is written on the sign
