@@ -516,6 +516,9 @@ class Index:
                 place_max = WRONG_PLACE_POINTS
             else:  # a county: nearly everyone serves it
                 place_max = PLACE_POINTS
+        # An entry whose name echoes the question gets points no bound allows for: few, scored here.
+        echoes = u.echoes if len(u.echoes) <= MAX_ECHOES else set()
+        special += [e for entry_id in sorted(echoes) if (e := self.kb.entry(entry_id)) is not None]
         for entry in special:
             if entry.id not in seen:
                 consider(entry)
@@ -528,7 +531,6 @@ class Index:
                 if members:
                     need_term = NEED_POINTS * confidence * (s * factor + bonus)
                     heapq.heappush(heap, (-(need_term + members[0][0] + place_max), len(heap), members, 0, need_term))
-        echoes = u.echoes if len(u.echoes) <= MAX_ECHOES else set()  # their few points lie beyond any bound
         while heap:
             negative, tie, members, index, need_term = heapq.heappop(heap)
             if len(top) >= k and -negative < -top[-1][0]:
@@ -538,7 +540,7 @@ class Index:
                 most = -negative  # the most it can score; with several needs asked, the group's bound
                 if bonus:  # allows for serving more than one: its own need fit is closer
                     most = NEED_POINTS * confidence * self._need_fit(entry, strength)[1] + quality + place_max
-                if len(top) >= k and entry.id not in echoes and _behind(most, entry.name, top[-1]):
+                if len(top) >= k and _behind(most, entry.name, top[-1]):
                     seen.add(entry.id)  # as good as scored: it could not be among the k best
                 else:
                     consider(entry)
