@@ -216,6 +216,17 @@ class Index:
             for need in self._needs_of(entry_id)
         )
         self._next: dict[tuple[str, int], Occurrence] = {}
+        # Each need's entries in each place, for "X in <town>": None where they are too many to
+        # score them all (a county), so a question never walks a need's whole list to find them.
+        local: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+        for place, fits in self.place_fit.items():
+            for entry in self.entries:
+                if entry.id in fits:
+                    for need in entry.needs:
+                        local[(need, place)].append(entry)
+        self.local: dict[tuple[str, str], list[Entry] | None] = {
+            key: entries if len(entries) <= MAX_LOCAL else None for key, entries in local.items()
+        }
         # For the best-first search: each need's services by their position for it (main need,
         # second, third, later), best quality first.
         self.need_groups: dict[tuple[str, int], list[tuple[float, Entry]]] = defaultdict(list)
@@ -507,9 +518,8 @@ class Index:
         special = self._candidates(u, {})  # named, events, "help in <town>": always scored
         place_max = 0.0
         if u.places:
-            local = set().union(*(self.place_fit.get(p, {}) for p in u.places))
-            nearby = [e for need in strength for e in self.by_need.get(need, ()) if e.id in local]
-            if len(nearby) <= MAX_LOCAL:
+            nearby = self._nearby(strength, u.places)
+            if nearby is not None:
                 # Those serving an asked need in the asked town are few and likely the best: score
                 # them all; every other entry is then outside the town.
                 special += nearby
@@ -549,6 +559,24 @@ class Index:
                 heapq.heappush(heap, (-bound, tie, members, index + 1, need_term))
         found.sort(key=lambda m: (-m.score, m.entry.name))
         return found[:k]
+
+    def _nearby(self, needs: Iterable[str], places: list[str]) -> list[Entry] | None:
+        """The entries serving each asked need in any asked place (once per need), or None when
+        they are more than MAX_LOCAL: then the place is a county and nearly everyone serves it."""
+        nearby: list[Entry] = []
+        for need in needs:
+            ids: set[str] = set()
+            for place in places:
+                entries = self.local.get((need, place), [])
+                if entries is None:
+                    return None
+                for entry in entries:
+                    if entry.id not in ids:
+                        ids.add(entry.id)
+                        nearby.append(entry)
+            if len(nearby) > MAX_LOCAL:
+                return None
+        return nearby
 
     def _candidates(self, u: Understanding, strength: dict[str, float]) -> list[Entry]:
         """The only entries that can score: named ones, events, those serving an asked need and,
@@ -721,6 +749,7 @@ class NameIndex:
         # A word shared by many entries' names says little about which one is meant.
         self.weight = {t: (0.35 if t in weak else 1.0) / len(ids) ** 0.5 for t, ids in holders.items()}
         self.weak = weak
+        self.alias_weight = [sum(self.weight[t] for t in tokens) for _, tokens in self.aliases]
         self.by_token: dict[str, list[int]] = defaultdict(list)
         for i, (_, tokens) in enumerate(self.aliases):
             for t in set(tokens):
@@ -845,7 +874,7 @@ class NameIndex:
         candidates.update(i for word in present for i in self.by_rarest.get(word, ()))
         for alias in candidates:
             entry_id, alias_tokens = self.aliases[alias]
-            total = sum(self.weight[t] for t in alias_tokens)
+            total = self.alias_weight[alias]
             covered = sum(self.weight[t] * present[t] for t in alias_tokens if t in present)
             full = all(t in present for t in alias_tokens)
             distinctive = any(t in present and (t not in self.weak or t in foreign) for t in alias_tokens)
