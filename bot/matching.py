@@ -209,21 +209,16 @@ class Index:
         self.place_fit: dict[str, dict[str, float]] = {
             p.id: {e.id: fit for e in self.entries if (fit := self._fit_one(e, p.id)) > 0} for p in kb.places
         }
-        self.served: frozenset[tuple[str, str]] = frozenset(
-            (need, place)
-            for place, fits in self.place_fit.items()
-            for entry_id in fits
-            for need in self._needs_of(entry_id)
-        )
-        self._next: dict[tuple[str, int], Occurrence] = {}
         # Each need's entries in each place, for "X in <town>": None where they are too many to
         # score them all (a county), so a question never walks a need's whole list to find them.
         local: dict[tuple[str, str], list[Entry]] = defaultdict(list)
         for place, fits in self.place_fit.items():
-            for entry in self.entries:
-                if entry.id in fits:
-                    for need in entry.needs:
-                        local[(need, place)].append(entry)
+            for entry_id in fits:
+                if (served := self.kb.entry(entry_id)) is not None:
+                    for need in served.needs:
+                        local[(need, place)].append(served)
+        self.served: frozenset[tuple[str, str]] = frozenset(local)  # (need, place) someone serves
+        self._next: dict[tuple[str, int], Occurrence] = {}
         self.local: dict[tuple[str, str], list[Entry] | None] = {
             key: entries if len(entries) <= MAX_LOCAL else None for key, entries in local.items()
         }
@@ -241,10 +236,6 @@ class Index:
             values = {entry_id: self._general_value(entry_id, [place]) for entry_id in fits}
             self.general_by_place[place] = heapq.nlargest(MAX_GENERAL, values, key=values.__getitem__)
         self.words_by_language = self._words_by_language([*conversation, *needs, *crisis])
-
-    def _needs_of(self, entry_id: str) -> tuple[str, ...]:
-        entry = self.kb.entry(entry_id)
-        return tuple(entry.needs) if entry is not None else ()
 
     @staticmethod
     def _listed_by_language(phrases: list[tuple[str, str, str]]) -> dict[str, set[str]]:
@@ -331,9 +322,9 @@ class Index:
             for h in self.needs.find(tokens, language, own)
             if not h.key.startswith("!") and not named.issuperset(h.positions)
         ]
-        # What a request asks for is the need said nearest it: "I need an interpreter, my English is
-        # not good" asks for an interpreter; the English only says why.
-        # Only in the request's own sentence, and not what only sets the scene ("I got my status. I need ...").
+        # What a request asks for is the need said nearest it, in its own sentence and not among what
+        # only sets the scene: "I need an interpreter, my English is not good" asks for an interpreter
+        # (the English only says why); "I got my status. I need ..." does not ask for status.
         told = [p for h in need_hits if not scene.issuperset(h.positions) for p in h.positions]
         together = len(numbers) == len(tokens)
         asked_for = {
