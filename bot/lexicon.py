@@ -151,11 +151,22 @@ _ETHIOPIC_SUFFIXES = _folded_affixes(
     (0x12EE,),
     (0x1275,),
     (0x1273,),
+    (0x1295,),  # -n, "and": መግብን ክዳንን (food and clothes)
 )
 _AFFIXES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "arabic": (_ARABIC_PREFIXES, _ARABIC_SUFFIXES),
     "ethiopic": (_ETHIOPIC_PREFIXES, _ETHIOPIC_SUFFIXES),
 }
+
+
+def _with_vowels(core: str) -> tuple[str, ...]:
+    """A Ge'ez word whose ending was cut: its last letter is left vowelless (sixth order), so the
+    listed word may end in the same consonant with any vowel ("መግብ|ን" is "መግቢ", food)."""
+    offset = ord(core[-1]) - 0x1200
+    if not 0 <= offset < 0x158 or offset % 8 != 5:
+        return (core,)
+    base = 0x1200 + offset - 5
+    return (core, *(core[:-1] + chr(base + order) for order in range(8) if order != 5))
 
 
 LATIN_LANGUAGES = frozenset({"en", "fr"})
@@ -274,10 +285,12 @@ class WordMatcher:
                 for suffix in suffixes:
                     if (prefix or suffix) and token.endswith(suffix):
                         core = token[len(prefix) : len(token) - len(suffix)]
-                        if len(core) >= 3:
-                            if core in self.exact:
-                                out.append(WordMatch(core, AFFIX))
-                            out.extend(self._stem_matches(core, AFFIX))
+                        # A Ge'ez letter is a syllable: "ገዛ|ን" (house-and) leaves a two-letter word.
+                        if len(core) >= (2 if script == "ethiopic" and not prefix else 3):
+                            for whole in _with_vowels(core) if suffix and script == "ethiopic" else (core,):
+                                if whole in self.exact:
+                                    out.append(WordMatch(whole, AFFIX))
+                                out.extend(self._stem_matches(whole, AFFIX))
         elif script in ("latin", "cyrillic"):
             for after in range(1, 4):
                 core = token[: len(token) - after]

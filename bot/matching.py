@@ -54,6 +54,7 @@ STORY_SENTENCES = 3  # sentences that only tell, before a message is a story wit
 ASKED_WEIGHT = 1.5  # a need named in the one question of a story ("... is there a place that gives food?")
 LATER_WEIGHT = 0.5  # a need named after "later", "plus tard", "بعدين": it can wait
 ELSEWHERE_WEIGHT = 0.4  # a need's single word in a question the bot is not for ("the weather with friends")
+ASKED_LATER_WEIGHT = 0.9  # of two needs asked for equally clearly, the one asked for second
 LATER_REACH = 4  # words after "later" to the need's word ("later also help finding a job")
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
@@ -316,6 +317,7 @@ class Index:
         elsewhere = any(hit.key == "elsewhere" for hit in talk)
         asked = self._asked_positions(text, tokens, numbers)
         evidence: dict[str, list[float]] = defaultdict(list)
+        asked_at: dict[str, int] = {}  # where each need was first asked for with a request
         setting: list[tuple[str, float]] = []  # need words that only set the scene
         need_hits = [
             h
@@ -335,8 +337,10 @@ class Index:
             # One phrase is one piece of evidence, however many words it has. What is asked for
             # outweighs what only tells the story ("I need an interpreter for the Home Office letter").
             weight = min(1.0, hit.weight)
-            if elsewhere and hit.weight < 1.75:
-                weight *= ELSEWHERE_WEIGHT  # "who won the game": one word of a need is not the question
+            if elsewhere and (hit.weight < 1.75 or not asking):
+                # "who won the game": one word of a need, or a need's name with nothing asked for,
+                # is not the question
+                weight *= ELSEWHERE_WEIGHT
             if asked.issuperset(hit.positions):
                 weight *= ASKED_WEIGHT
             if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
@@ -344,10 +348,15 @@ class Index:
             in_scene = scene.issuperset(hit.positions)
             if not in_scene and any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
                 evidence[hit.key].append(weight * FIRST_WEIGHT)
-            elif any(abs(p - q) <= min(REQUEST_REACH, asked_for[q]) for p in hit.positions for q in asking) and (
+            elif any(
+                abs(p - q) <= min(REQUEST_REACH, asked_for[q]) and (not together or numbers[p] == numbers[q])
+                for p in hit.positions
+                for q in asking
+            ) and (
                 not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
             ):
                 evidence[hit.key].append(weight * REQUEST_WEIGHT)
+                asked_at[hit.key] = min(asked_at.get(hit.key, len(tokens)), *hit.positions)
             elif in_scene:
                 setting.append((hit.key, weight))
             else:
@@ -361,6 +370,14 @@ class Index:
             # the others a little.
             weights.sort(reverse=True)
             u.needs[need] = weights[0] + MORE_EVIDENCE * sum(weights[1:])
+        # "My wife is looking for a women's group, and I want to play football": of two requests as
+        # clear as each other, the one asked first comes first.
+        earlier: list[float] = []
+        for need in sorted(asked_at, key=asked_at.__getitem__):
+            if any(abs(u.needs[need] - value) < 1e-9 for value in earlier):
+                u.needs[need] *= ASKED_LATER_WEIGHT
+            else:
+                earlier.append(u.needs[need])
         if any(n not in self.secondary for n in u.needs):
             for need in self.secondary & u.needs.keys():
                 u.needs[need] *= SECONDARY_WEIGHT

@@ -69,6 +69,9 @@ def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: 
         "is there a sport club",
         "what is the weather tomorrow",
         "I killed it at my job interview",
+        # The writer is alone with the child: the child is not alone.
+        "most days I am on my own with the kids in one room, is there a playgroup?",
+        "وحدي مع الاولاد كل النهار، في مجموعة للامهات؟",
     ],
 )
 def test_everyday_words_are_not_a_crisis(assistant: Assistant, message: str) -> None:
@@ -218,6 +221,7 @@ def test_distress_said_in_everyday_idiom_finds_emotional_support(assistant: Assi
         "tell me a joke, my friends are boring",
         "quel temps il fait demain? la météo pour le week-end",
         "хто виграв вчора, який рахунок матчу",
+        "پرون د فوټبال لوبه چا وګټله؟",  # Pashto: who won the football game yesterday (a need's phrase, nothing asked)
         "help me solve my maths homework: 2x + 4 = 10",
     ],
 )

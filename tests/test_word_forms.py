@@ -159,3 +159,25 @@ def test_where_the_verb_comes_last_two_words_may_sit_inside_a_phrase() -> None:
     assert keys(strict, "یوازې بریتانیا ته راغلی یم") == set()  # crisis lists keep their words close
     assert keys(needs, "find a job") == {"work"}
     assert keys(needs, "find a new job") == set()  # English keeps one word between
+
+
+def test_a_tigrinya_ending_cut_off_leaves_the_listed_word_with_any_vowel() -> None:
+    # "-n" (and) fuses with the word and leaves its last letter vowelless: "መግብ|ን" is "መግቢ" (food).
+    lexicon = Lexicon([("food", "መግቢ", "ti"), ("food", "ሳሙና", "ti")], forgiving=True)
+    assert keys(lexicon, "መግብን ሳሙናን የድልየና") == {"food"}
+    assert keys(lexicon, "መግብ") == set()  # no ending was cut: another word, not a form
+
+
+@pytest.mark.parametrize(
+    ("question", "need"),
+    [
+        ("I'm looking for a job and I want an English class", "work"),
+        ("I want an English class and I'm looking for a job", "english-classes"),
+        ("je cherche un travail et je veux un cours d'anglais", "work"),
+    ],
+)
+def test_of_two_requests_as_clear_as_each_other_the_first_comes_first(
+    assistant: Assistant, question: str, need: str
+) -> None:
+    understood = assistant.index.understand(question, NOW)
+    assert max(understood.needs, key=understood.needs.__getitem__) == need
