@@ -19,6 +19,7 @@ from itertools import pairwise, product
 from bot.lexicon import Hit, Lexicon
 from bot.schema import CrisisGroup, CrisisWords, NotCrisis, combination_groups
 
+ROMANISED = "translit"  # the word lists' key for Arabic, Farsi and Pashto written in Latin letters
 WINDOW = 7
 """A combination's words lie within this many message words (at most five others between)."""
 
@@ -136,10 +137,19 @@ class CrisisDetector:
                 findings.append((key[2:], key.startswith(_PHRASE), hit.positions))
         naming = {p for hit in by_group.get(TOPIC_NAMES, ()) for p in hit.positions}
         for groups, ordered in self.exclusions:
-            found = _combine(groups, by_group, ORDERED_EXCLUDE_WINDOW if ordered else EXCLUDE_WINDOW, ordered)
+            # Romanised words with one other language: "film", claimed by English, beside a Finglish
+            # "ghachagh-e ensan".
             # Not across a stop ("they will kill me. They are waiting outside" is not "waiting is
             # killing me"), except a question about a service, which is about the whole message.
-            if found is not None and (SERVICE_QUESTION in groups or _one_sentence(found, sentences)):
+            found = _combine(
+                groups,
+                by_group,
+                ORDERED_EXCLUDE_WINDOW if ordered else EXCLUDE_WINDOW,
+                ordered,
+                one_language=False,
+                sentences=None if SERVICE_QUESTION in groups else sentences,
+            )
+            if found is not None:
                 excluded.update(found)
         for rule in self.rules:
             if not all(g in by_group for g in rule.groups):
@@ -178,20 +188,27 @@ def _one_sentence(positions: Sequence[int], sentences: Sequence[int] | None) -> 
 
 
 def _combine(
-    groups: tuple[str, ...], by_group: Mapping[str, list[Hit]], window: int, ordered: bool = False
+    groups: tuple[str, ...],
+    by_group: Mapping[str, list[Hit]],
+    window: int,
+    ordered: bool = False,
+    one_language: bool = True,
+    sentences: Sequence[int] | None = None,
 ) -> tuple[int, ...] | None:
-    """Positions of one hit per group, all in one language, not overlapping, the nearest ends of
-    the hits less than `window` words apart (and `ordered`: in the groups' order); None when the
-    message has no such choice."""
+    """Positions of one hit per group, all in one language (or, unless `one_language`, one language
+    and romanised words), not overlapping, the nearest ends of
+    the hits less than `window` words apart (and `ordered`: in the groups' order; with `sentences`:
+    in one sentence); None when the message has no such choice."""
     if not all(g in by_group for g in groups):
         return None
     best: tuple[int, ...] | None = None
     best_gap = window
     for choice in product(*(by_group[g] for g in groups)):
-        if len({hit.phrase.language for hit in choice}) > 1:
+        languages = {hit.phrase.language for hit in choice}
+        if len(languages if one_language else languages - {ROMANISED}) > 1:
             continue
         positions = [p for hit in choice for p in hit.positions]
-        if len(set(positions)) < len(positions):
+        if len(set(positions)) < len(positions) or not _one_sentence(positions, sentences):
             continue
         if ordered and any(a.positions[-1] >= b.positions[0] for a, b in pairwise(choice)):
             continue

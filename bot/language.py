@@ -8,6 +8,7 @@ statistical detector confuses these four on a sentence of three words.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ _SORANI = set(map(chr, (0x06CE, 0x06C6, 0x0695, 0x06B5, 0x06D5, 0x06A4, 0x06BE))
 _PERSIAN = set(map(chr, (0x067E, 0x0686, 0x0698, 0x06AF, 0x06CC, 0x06A9)))
 _ARABIC = set(map(chr, (0x0629, 0x064A, 0x0643, 0x0649, 0x0623, 0x0625)))
 _FRENCH_LETTERS = set("àâçéèêëîïôûùüÿœ")
+# Arabic written in Latin letters uses digits for its own sounds ("3eesh", "7oboob", "ba2a"): such a
+# message is neither French nor English, whatever little words it shares with them ("ma" is French).
+_ROMANISED = re.compile(r"[a-z]*[235679][a-z]+|[a-z]+[235679][a-z]*")
+_NOT_ROMANISED = re.compile(r"\d+(st|nd|rd|th|e|er|re|eme|ieme|h|am|pm|kg|km|mg|ml|x|ans)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,8 @@ def detect(text: str, stopwords: Mapping[str, frozenset[str]], default: str = "e
         runner_up = rest[0][1] if rest else 0
         return Detection(best, top > 0 and top >= runner_up + 2)
     if script == "latin":
+        if sum(bool(_ROMANISED.fullmatch(t)) and not _NOT_ROMANISED.fullmatch(t) for t in tokens) >= 2:
+            return Detection(default, False)
         fr = 2 * words["fr"] + 2 * sum(c in _FRENCH_LETTERS for c in text.lower())
         en = 2 * words["en"]
         if fr > en:

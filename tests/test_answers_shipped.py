@@ -52,6 +52,12 @@ def test_each_seed_organisation_asked_by_name_comes_first(assistant: Assistant, 
         "\u041c\u0435\u043d\u0435 \u0431'\u044e\u0442\u044c",  # uk: they beat me
         "je veux me suicider",
         "mon mari me frappe",
+        # Kinds from blind corpus I: Arabizi (digits for letters: not French, whatever "ma" is), a
+        # swallowed battery, smugglers who know the address, a small child alone in the street.
+        "ma baddi 3eesh aktar, bade eshrab kel el 7bob",
+        "син проковтнув батарейку з пульта",
+        "المهربين عرفوا عنواني وقالوا رح يجوا ياخدوني",
+        "لقيت ولد صغير لحاله بالشارع",
     ],
 )
 def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: str) -> None:
@@ -72,6 +78,12 @@ def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: 
         # The writer is alone with the child: the child is not alone.
         "most days I am on my own with the kids in one room, is there a playgroup?",
         "وحدي مع الاولاد كل النهار، في مجموعة للامهات؟",
+        # A fire drill asked about, a form that "kills", a film about trafficking (Finglish + English).
+        "اذا صار حريق بالمدرسة وين لازم نروح؟",
+        "ئەم فۆرمە دەمکوژێت، کێ یارمەتیم دەدات؟",
+        "እዚ ፎርም ይቐትለኒ፡ መን ይሕግዘኒ?",
+        "ye film darbare-ye ghachagh-e ensan didam, kheili ghamgin bud",
+        "ye film darbare-ye ghachagh-e ensan didam. film-e dige ba zirnevis darid?",  # the nearer "film" is past a stop
     ],
 )
 def test_everyday_words_are_not_a_crisis(assistant: Assistant, message: str) -> None:

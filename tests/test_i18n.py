@@ -165,3 +165,20 @@ def test_an_untranslated_description_is_shown_in_english_with_a_translated_note(
 def test_dates_are_written_in_the_users_language(assistant: Assistant) -> None:
     reply = assistant.respond("city of sanctuary celebration", NOW, User(chosen_language="fr"))
     assert "f\u00e9vrier" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ma 3ad baddi shi, ma 7ada byesma3ni", ("en", False)),  # Arabizi shares "ma" with French: not French
+        ("wen fi 2akel majjani, 3ayelti ju3ane", ("en", False)),
+        ("my flat is on the 3rd floor, I need help on the 2nd of May at 5pm", ("en", True)),  # ordinals, times
+        ("j'habite au 2e étage de la maison, rendez-vous à 3h", ("fr", True)),
+    ],
+)
+def test_arabic_written_with_digits_is_neither_french_nor_english_for_sure(
+    text: str, expected: tuple[str, bool]
+) -> None:
+    words = {"fr": frozenset({"ma", "de", "la", "au", "j", "habite"}), "en": frozenset({"my", "is", "the", "i", "on"})}
+    detection = detect(text, words)
+    assert (detection.language, detection.confident) == expected
