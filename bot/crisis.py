@@ -42,6 +42,8 @@ only names one ("where can I get help about sexual abuse") asks about a subject.
 are some evidence (a safety check), not a clear crisis; "he sexually abused me" is clear."""
 
 SERVICE_QUESTION = "service-question"
+NEGATION = "negation"
+RESOLVED = "resolved"  # "we found him", "now I'm ok": what was told before it is over
 """The group of asking about training, courses or volunteering: beside it, words that only name a
 kind of abuse are the subject of the question, not evidence ("volunteer with women who lived
 through domestic violence")."""
@@ -172,9 +174,27 @@ class CrisisDetector:
                 findings.append((rule.topic, False, wide))
         # A volunteer's or an organiser's question about a subject ("a course on what to do if someone
         # talks about suicide", "who to call if a child discloses abuse"): the names it uses are not danger.
-        about_service = SERVICE_QUESTION in by_group and not PERSONAL.intersection(by_group)
+        # "I want to help people who feel suicidal": a wish that is part of the question about helping
+        # others is not the writer's own.
+        asking = {p for hit in by_group.get(SERVICE_QUESTION, ()) for p in hit.positions}
+        personal = any(not asking.issuperset(hit.positions) for g in PERSONAL for hit in by_group.get(g, ()))
+        about_service = bool(asking) and not personal
+        # "I lost my son in Tesco and my heart stopped! We found him ... Everything is fine now": danger
+        # told in a sentence before the one that says it is over is past. The same sentence or a later
+        # one still counts ("ضاع ابني وما لقيناه", lost and not found; "I was ok, but he is back").
+        negated = {p for hit in by_group.get(NEGATION, ()) for p in hit.positions}
+        settled = min(
+            (
+                h.positions[0]
+                for h in by_group.get(RESOLVED, ())
+                if negated.isdisjoint(range(h.positions[0] - 2, h.positions[-1] + 1))
+            ),
+            default=-1,
+        )  # "ما لقيناها" (we have not found her) is not found
         for topic, is_certain, positions in findings:
-            if excluded.intersection(positions) or (about_service and naming.issuperset(positions)):
+            if excluded.intersection(positions) or (about_service and naming.intersection(positions)):
+                continue
+            if settled >= 0 and sentences is not None and sentences[settled] > max(sentences[p] for p in positions):
                 continue
             target = certain if is_certain else uncertain
             target[topic] = min(target.get(topic, positions[0]), positions[0])

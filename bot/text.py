@@ -20,6 +20,12 @@ _INVISIBLE: dict[int, None] = dict.fromkeys(
     None,
 ) | {0xFEFF: None, 0x00AD: None}
 
+# Laughing faces are read as the word "haha", so that a joke can be told from danger ("I'm going to kill
+# him 😂"); emoji are otherwise no token at all.
+_LAUGHTER: dict[int, str] = dict.fromkeys(
+    (0x1F602, 0x1F923, 0x1F605, 0x1F604, 0x1F606, 0x1F601, 0x1F639, 0x1F61C, 0x1F61D), " haha "
+)
+
 # Arabic-script letter variants, folded to one base letter. Persian, Pashto and Sorani keyboards
 # produce different code points for "the same" letter, and people type on whatever phone they have.
 # Written as code points so that a reader can check each one.
@@ -61,6 +67,7 @@ _TRANSLATE: dict[int, int | str | None] = {
     **_APOSTROPHES,
     **_UKRAINIAN_FOLD,
     **_INVISIBLE,
+    **_LAUGHTER,
     **_ethiopic_families(),
 }
 

@@ -58,6 +58,11 @@ def test_each_seed_organisation_asked_by_name_comes_first(assistant: Assistant, 
         "син проковтнув батарейку з пульта",
         "المهربين عرفوا عنواني وقالوا رح يجوا ياخدوني",
         "لقيت ولد صغير لحاله بالشارع",
+        # Blind corpus J: hiding from people outside; a loss not yet found (not "found").
+        "the same men are outside again, I turned off the lights and we are hiding in the bathroom",
+        "رجعوا تاني تحت البيت، طفيت النور وانا متخبية مع ولادي",
+        "ابني ضاع من الصبح وما لقيناه",
+        "my daughter is lost since this afternoon. we have not found her yet",
     ],
 )
 def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: str) -> None:
@@ -84,6 +89,13 @@ def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: 
         "እዚ ፎርም ይቐትለኒ፡ መን ይሕግዘኒ?",
         "ye film darbare-ye ghachagh-e ensan didam, kheili ghamgin bud",
         "ye film darbare-ye ghachagh-e ensan didam. film-e dige ba zirnevis darid?",  # the nearer "film" is past a stop
+        # Blind corpus J: a joke (a laughing face), a wish to help others, a danger told as over.
+        "my kids are outside again lol, playing football with the neighbours 😂",
+        "I'm going to kill my brother 😂 he ate all the biryani",
+        "I want to volunteer on a helpline for people who feel suicidal, I speak Farsi. how do I start?",
+        "Last year I tried to kill myself. Now I am much better, I have a job. Is there a counsellor?",
+        "we lost our son at the market and I was so scared! We found him at the sweets stall, he is fine now",
+        "au cours de secourisme on apprend que faire en cas de crise cardiaque",
     ],
 )
 def test_everyday_words_are_not_a_crisis(assistant: Assistant, message: str) -> None:

@@ -89,3 +89,12 @@ def test_sound_keys_keep_apart_what_sounds_apart() -> None:
 def test_an_arabizi_dotted_letter_is_one_word() -> None:
     assert tokenize("sho3'l w 7'obz") == ["shoghl", "w", "khobz"]
     assert tokenize("l'arabe d'asile") == ["l", "arabe", "d", "asile"]  # French elision still splits
+
+
+def test_a_laughing_face_is_read_as_laughter_and_other_emoji_as_nothing() -> None:
+    from bot.text import sentence_numbers, tokenize
+
+    assert tokenize("I'm going to kill him 😂🤣") == ["i", "m", "going", "to", "kill", "him", "haha", "haha"]
+    assert tokenize("so tired 😩 today") == ["so", "tired", "today"]
+    text = "they are outside 😅. help"
+    assert len(sentence_numbers(text)) == len(tokenize(text))
