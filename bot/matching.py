@@ -55,6 +55,7 @@ ASKED_WEIGHT = 1.5  # a need named in the one question of a story ("... is there
 LATER_WEIGHT = 0.5  # a need named after "later", "plus tard", "بعدين": it can wait
 ELSEWHERE_WEIGHT = 0.4  # a need's single word in a question the bot is not for ("the weather with friends")
 ASKED_LATER_WEIGHT = 0.9  # of two needs asked for equally clearly, the one asked for second
+ALSO_REACH = 3  # words between "and also" and the request it adds ("یه کار هم میخوام")
 LATER_REACH = 4  # words after "later" to the need's word ("later also help finding a job")
 MORE_EVIDENCE = 0.25  # each further mention of a need, after its strongest
 SECONDARY_WEIGHT = 0.5  # a "secondary" need's evidence beside another need's ("school place for my son")
@@ -88,6 +89,7 @@ class Understanding:
     safety_check: list[str] = field(default_factory=list)  # topics with some evidence only: ask "are you safe?"
     needs: dict[str, float] = field(default_factory=dict)  # need id -> evidence weight
     need_positions: dict[str, set[int]] = field(default_factory=dict)  # need id -> where its words are
+    added: set[str] = field(default_factory=set)  # needs asked for "also", after another (a second answer)
     names: dict[str, NameMatch] = field(default_factory=dict)
     echoes: set[str] = field(default_factory=set)  # entries whose name repeats the question's common words
     places: list[str] = field(default_factory=list)
@@ -164,6 +166,7 @@ class Index:
             *_tagged("request", w.requests),
             *_tagged("first", w.first),
             *_tagged("later", w.later),
+            *_tagged("also", w.also),
             *_tagged("scene", w.scene),
             *_tagged("elsewhere", w.elsewhere),
             *(p for key, words in w.dates.items() for p in _tagged(f"date:{key}", words)),
@@ -314,6 +317,7 @@ class Index:
         first = [hit.positions[-1] for hit in talk if hit.key == "first"]
         scene = frozenset(p for hit in talk if hit.key == "scene" for p in hit.positions)
         later = [p for hit in talk if hit.key == "later" for p in hit.positions]
+        also = [p for hit in talk if hit.key == "also" for p in hit.positions]
         elsewhere = any(hit.key == "elsewhere" for hit in talk)
         asked = self._asked_positions(text, tokens, numbers)
         evidence: dict[str, list[float]] = defaultdict(list)
@@ -332,6 +336,9 @@ class Index:
         asked_for = {
             q: min((abs(p - q) for p in told if not together or numbers[p] == numbers[q]), default=0) for q in asking
         }
+        # "The ASPEN card doesn't work, and also I want English classes": a request added with "also"
+        # after another need was named asks for something more, not something first.
+        added = {q for q in asking if any(abs(a - q) <= ALSO_REACH and any(p < a for p in told) for a in also)}
         for hit in need_hits:
             u.need_positions.setdefault(hit.key, set()).update(hit.positions)
             # One phrase is one piece of evidence, however many words it has. What is asked for
@@ -355,8 +362,13 @@ class Index:
             ) and (
                 not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
             ):
-                evidence[hit.key].append(weight * REQUEST_WEIGHT)
-                asked_at[hit.key] = min(asked_at.get(hit.key, len(tokens)), *hit.positions)
+                near = [q for p in hit.positions for q in asking if abs(p - q) <= min(REQUEST_REACH, asked_for[q])]
+                if all(q in added for q in near):
+                    evidence[hit.key].append(weight * ASKED_LATER_WEIGHT)
+                    u.added.add(hit.key)
+                else:
+                    evidence[hit.key].append(weight * REQUEST_WEIGHT)
+                    asked_at[hit.key] = min(asked_at.get(hit.key, len(tokens)), *hit.positions)
             elif in_scene:
                 setting.append((hit.key, weight))
             else:
@@ -448,14 +460,15 @@ class Index:
 
     def _second_need(self, u: Understanding, shown: list[Match], now: datetime) -> Match | None:
         """The best entry for another need the message asks for nearly as clearly as the one
-        answered ("my son is sick and we have no food"), when none of the matches shown serves it."""
+        answered ("my son is sick and we have no food"), or asks for "also", when none of the matches
+        shown serves it."""
         if not u.needs:
             return None
         floor = max(1.0, SECOND_NEED_SHARE * max(u.needs.values()))
         answered = u.need_positions.get(shown[0].need or "", set())
         for other in u.top_needs:
-            if u.needs[other] < floor:
-                return None
+            if u.needs[other] < (ASKED_LATER_WEIGHT if other in u.added else floor):
+                continue  # (what is asked for "also" is asked for, however weak beside the first)
             if any(other in m.entry.needs for m in shown):
                 continue
             if any(abs(a - b) < SECOND_NEED_APART for a in answered for b in u.need_positions.get(other, ())):

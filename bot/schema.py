@@ -795,6 +795,11 @@ class ConversationWords(Frozen):
         description="What people say comes later ('later', 'plus tard', 'بعدين'): a need named in the few "
         "words after one of these counts less than the others the message names",
     )
+    also: Words = Field(
+        default_factory=dict,
+        description="Words that add a request to what was said before ('and also', 'а ще', 'وكمان'): "
+        "what is asked for after one of these does not outrank a need the message named first",
+    )
     scene: Words = Field(
         default_factory=dict,
         description="Need words that usually only set the scene (Home Office, hotel): they count less "

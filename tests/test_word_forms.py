@@ -181,3 +181,20 @@ def test_of_two_requests_as_clear_as_each_other_the_first_comes_first(
 ) -> None:
     understood = assistant.index.understand(question, NOW)
     assert max(understood.needs, key=understood.needs.__getitem__) == need
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("my ASPEN card is blocked, and also I want English lessons", "asylum-support", "english-classes"),
+        ("Мені потрібен перекладач на прийом, а ще хочу на курси англійської", "interpreting", "english-classes"),
+        ("carte ASPEN bloquée, et aussi je veux des cours d'anglais", "asylum-support", "english-classes"),
+    ],
+)
+def test_what_is_asked_for_also_comes_after_the_need_named_first(
+    assistant: Assistant, question: str, first: str, second: str
+) -> None:
+    ranking = assistant.index.rank(question, NOW)
+    assert ranking.matches and first in ranking.matches[0].entry.needs, ranking.matches[0].entry.id
+    shown = [m.entry for m in ranking.matches] + ([ranking.second.entry] if ranking.second else [])
+    assert any(second in entry.needs for entry in shown)  # asked for, so answered too
