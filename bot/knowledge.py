@@ -412,6 +412,11 @@ def _check(
     files = yaml_files(directory)
     if not files:
         return None, [Problem(str(directory), 1, "no .yaml files in this folder")]
+    # A file saved as ".yml" is never read: say so rather than answer without it.
+    problems += [
+        Problem(p.name, 1, f"this file is not read (only .yaml files are): rename it to {p.stem}.yaml")
+        for p in sorted(directory.glob("*.yml"))
+    ]
     sections: dict[str, list[_Located]] = {name: [] for name in SECTIONS}
     invalid: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     words: list[_Located] = []

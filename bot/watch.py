@@ -13,7 +13,8 @@ Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 def fingerprint(directory: Path) -> Fingerprint:
-    """Name, modification time and size of every YAML file: cheap to take every few seconds."""
+    """Name, modification time and size of every YAML file: cheap to take every few seconds. A ".yml"
+    file counts too: it is not read, and the reload says so."""
     found = []
     for path in sorted(directory.glob("*.y*ml")):
         try:

@@ -233,3 +233,21 @@ def test_validate_warns_when_a_need_word_is_an_everyday_word_of_another_language
     editable.replace("needs.yaml", "      en: [ambulance]", "      en: [ambulance]\n      ps: [ما]")
     _, problems = check(editable.path, review=True)
     assert any("'ما' (Pashto, need 'emergency')" in p.message and "Arabic" in p.message for p in problems)
+
+
+def test_a_file_saved_as_yml_is_named_never_silently_left_out(editable: Editable) -> None:
+    events = (editable.path / "events.yaml").read_text(encoding="utf-8")
+    (editable.path / "events.yaml").unlink()
+    editable.write("events.yml", events)
+    found = errors(editable)
+    assert found == ["events.yml:1: this file is not read (only .yaml files are): rename it to events.yaml"], found
+    code, _, err = validate(editable.path)
+    assert code == 1 and "rename it to events.yaml" in err
+
+
+def test_the_watcher_notices_a_yml_file_so_the_reload_can_say_it_is_not_read(editable: Editable) -> None:
+    from bot.watch import fingerprint
+
+    before = fingerprint(editable.path)
+    editable.write("more-events.yml", "events: []\n")
+    assert fingerprint(editable.path) != before
