@@ -438,6 +438,7 @@ def _check(
     if review:
         problems.extend(review_words(_listed_words(sections), everyday_words(conversation.stopwords)))
         problems.extend(_check_shared_need_words(sections))
+        problems.extend(_check_repeated_words(sections))
     if any(p.severity == "error" for p in problems):
         return None, problems
 
@@ -757,6 +758,24 @@ def _check_shared_need_words(sections: dict[str, list[_Located]]) -> Iterator[Pr
                 " about which one is asked; keep it in the one or two it means most, or make a longer phrase",
                 "warning",
             )
+
+
+def _check_repeated_words(sections: dict[str, list[_Located]]) -> Iterator[Problem]:
+    """Warn about a word written twice in one list: the second says nothing more, and hides that
+    someone meant to add a new word."""
+    first: dict[tuple[str, str, str], ListedWord] = {}
+    for word in _listed_words(sections):
+        key = (word.where, word.language, " ".join(word.text.casefold().split()))  # as the editor sees it
+        if key not in first:
+            first[key] = word
+            continue
+        yield Problem(
+            word.file,
+            word.line,
+            f"'{word.text}' ({word.language}) is listed twice for {word.where} (first on line {first[key].line}):"
+            " remove one",
+            "warning",
+        )
 
 
 def _check_freshness(sections: dict[str, list[_Located]], today: date, days: int) -> Iterator[Problem]:

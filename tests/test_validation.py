@@ -251,3 +251,15 @@ def test_the_watcher_notices_a_yml_file_so_the_reload_can_say_it_is_not_read(edi
     before = fingerprint(editable.path)
     editable.write("more-events.yml", "events: []\n")
     assert fingerprint(editable.path) != before
+
+
+def test_validate_warns_about_a_word_written_twice_in_one_list(editable: Editable) -> None:
+    editable.replace(
+        "needs.yaml", "[food, food bank, hungry, meal*]", "[food, food bank, hungry, meal*,\n           Food  Bank]"
+    )
+    _, problems = check(editable.path, review=True)
+    repeated = [p for p in problems if "listed twice" in p.message]
+    assert [(p.file, p.line, p.severity) for p in repeated] == [
+        ("needs.yaml", 5, "warning")
+    ]  # the line its list starts on, [str(p) for p in problems]
+    assert "'Food  Bank' (en) is listed twice for need 'food' (first on line 5): remove one" in repeated[0].message
