@@ -67,6 +67,7 @@ def test_each_seed_organisation_asked_by_name_comes_first(assistant: Assistant, 
         "mon père a mal à la poitrine, ça descend dans le bras gauche",
         "my baby is hot and his eyes go back, shaking all over",
         "please give my things to my friend. tell my mother I am sorry",
+        "the gas heater is old and tonight we all have headaches, the kids too",  # carbon monoxide
     ],
 )
 def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: str) -> None:
@@ -100,6 +101,8 @@ def test_a_crisis_gets_999_first_in_any_language(assistant: Assistant, message: 
         "Last year I tried to kill myself. Now I am much better, I have a job. Is there a counsellor?",
         "we lost our son at the market and I was so scared! We found him at the sweets stall, he is fine now",
         "au cours de secourisme on apprend que faire en cas de crise cardiaque",
+        "I have a headache and feel sick, where is a GP?",
+        "the boiler is broken and the flat is cold, who fixes it?",
     ],
 )
 def test_everyday_words_are_not_a_crisis(assistant: Assistant, message: str) -> None:
