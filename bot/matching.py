@@ -68,6 +68,7 @@ ECHO_POINTS = 3.0  # "food bank" asked, "Norwich Food Bank" serves it: a tie-bre
 # An entry's main need counts most, then its second, third, and the rest.
 POSITION_FACTORS = (1.0, 0.93, 0.88, 0.83)
 MAX_COMPANION_HOLDERS = 20  # a name's word shared by more names vouches for none of their other words
+APART_NAME = 0.85  # a whole name whose words are scattered through the message, not written as a name
 MIN_NAME_COVERAGE = 0.6  # share of a name's weight a partial mention must cover
 
 
@@ -901,6 +902,8 @@ class NameIndex:
             distinctive = any(t in present and (t not in self.weak or t in foreign) for t in alias_tokens)
             if full and (distinctive or (len(alias_tokens) > 1 and _in_a_row(alias_tokens, where))):
                 coverage = covered / total
+                if len(alias_tokens) > 1 and not _in_a_row(alias_tokens, where):
+                    coverage *= APART_NAME  # "help finding a job ... for migrants" is not "Migrant Help"
             elif distinctive and covered / total >= MIN_NAME_COVERAGE:
                 coverage = 0.85 * covered / total
             else:

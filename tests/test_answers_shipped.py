@@ -286,3 +286,10 @@ def test_in_a_story_the_question_asked_outweighs_what_is_told(assistant: Assista
 @pytest.mark.parametrize("where", ["a house in lakenham", "the hotel in Hellesdon", "we live in Mile Cross"])
 def test_a_part_of_norwich_is_norwich_not_a_town_spelt_like_it(assistant: Assistant, where: str) -> None:
     assert assistant.index.understand(where, NOW).places == ["norwich"]  # "lakenham" is not Fakenham
+
+
+def test_a_name_written_as_a_name_counts_more_than_its_words_scattered(assistant: Assistant) -> None:
+    written = assistant.index.understand("what is the migrant help phone number", NOW).names["migrant-help"]
+    scattered = assistant.index.understand("help finding a job here for migrants", NOW).names["migrant-help"]
+    assert written.full and scattered.full
+    assert scattered.coverage < written.coverage
