@@ -353,6 +353,9 @@ class Index:
                 weight *= ASKED_WEIGHT
             if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
                 weight *= LATER_WEIGHT  # "later also help finding a job"
+            if any(0 < p - a <= ALSO_REACH and any(t < a for t in told) for p in hit.positions for a in also):
+                weight *= ASKED_LATER_WEIGHT  # "a translator for my appointment, and also English lessons"
+                u.added.add(hit.key)
             in_scene = scene.issuperset(hit.positions)
             if not in_scene and any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
                 evidence[hit.key].append(weight * FIRST_WEIGHT)
@@ -468,7 +471,7 @@ class Index:
         floor = max(1.0, SECOND_NEED_SHARE * max(u.needs.values()))
         answered = u.need_positions.get(shown[0].need or "", set())
         for other in u.top_needs:
-            if u.needs[other] < (ASKED_LATER_WEIGHT if other in u.added else floor):
+            if other not in u.added and u.needs[other] < floor:
                 continue  # (what is asked for "also" is asked for, however weak beside the first)
             if any(other in m.entry.needs for m in shown):
                 continue

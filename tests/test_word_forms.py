@@ -198,3 +198,17 @@ def test_what_is_asked_for_also_comes_after_the_need_named_first(
     assert ranking.matches and first in ranking.matches[0].entry.needs, ranking.matches[0].entry.id
     shown = [m.entry for m in ranking.matches] + ([ranking.second.entry] if ranking.second else [])
     assert any(second in entry.needs for entry in shown)  # asked for, so answered too
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("I need a translator for my appointment, and also English lessons", "interpreting"),
+        ("Мені потрібен перекладач на прийом, а ще курси англійської", "interpreting"),
+    ],
+)
+def test_a_need_added_with_also_and_no_request_still_comes_after(
+    assistant: Assistant, question: str, first: str
+) -> None:
+    understood = assistant.index.understand(question, NOW)
+    assert max(understood.needs, key=understood.needs.__getitem__) == first
