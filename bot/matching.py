@@ -24,7 +24,7 @@ from bot.common_words import WORDFREQ_LANGUAGES, common_words
 from bot.crisis import Assessment, CrisisDetector
 from bot.events import DATE_WORDS, LONDON, Occurrence, Window, next_occurrence, occurrence_in, window
 from bot.knowledge import KnowledgeBase
-from bot.lexicon import FUZZY, NAME_MIN_FUZZY, NEIGHBOUR, Lexicon, WordMatch, WordMatcher
+from bot.lexicon import FUZZY, NAME_MIN_FUZZY, NEIGHBOUR, Hit, Lexicon, WordMatch, WordMatcher
 from bot.schema import Entry, Event, Service
 from bot.text import asked_sentences, sentence_numbers, sound_key, sound_keys, token_script, tokenize
 
@@ -337,9 +337,16 @@ class Index:
         asked_for = {
             q: min((abs(p - q) for p in told if not together or numbers[p] == numbers[q]), default=0) for q in asking
         }
-        # "The ASPEN card doesn't work, and also I want English classes": a request added with "also"
-        # after another need was named asks for something more, not something first.
-        added = {q for q in asking if any(abs(a - q) <= ALSO_REACH and any(p < a for p in told) for a in also)}
+
+        def added(hit: Hit, near: Iterable[int]) -> bool:
+            """Whether "also", beside the request or the need, adds this need after another one named
+            before it ("the ASPEN card doesn't work, and also I want English classes")."""
+            return any(
+                abs(a - q) <= ALSO_REACH and any(t < a and t not in hit.positions for t in told)
+                for q in near
+                for a in also
+            )
+
         for hit in need_hits:
             u.need_positions.setdefault(hit.key, set()).update(hit.positions)
             # One phrase is one piece of evidence, however many words it has. What is asked for
@@ -353,7 +360,7 @@ class Index:
                 weight *= ASKED_WEIGHT
             if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
                 weight *= LATER_WEIGHT  # "later also help finding a job"
-            if any(0 < p - a <= ALSO_REACH and any(t < a for t in told) for p in hit.positions for a in also):
+            if any(0 < p - a <= ALSO_REACH for p in hit.positions for a in also) and added(hit, hit.positions):
                 weight *= ASKED_LATER_WEIGHT  # "a translator for my appointment, and also English lessons"
                 u.added.add(hit.key)
             in_scene = scene.issuperset(hit.positions)
@@ -367,8 +374,9 @@ class Index:
                 not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
             ):
                 near = [q for p in hit.positions for q in asking if abs(p - q) <= min(REQUEST_REACH, asked_for[q])]
-                if all(q in added for q in near):
-                    evidence[hit.key].append(weight * ASKED_LATER_WEIGHT)
+                if added(hit, near):
+                    # (once: "also" right before the need has already weighed it)
+                    evidence[hit.key].append(weight if hit.key in u.added else weight * ASKED_LATER_WEIGHT)
                     u.added.add(hit.key)
                 else:
                     evidence[hit.key].append(weight * REQUEST_WEIGHT)

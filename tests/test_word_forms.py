@@ -205,6 +205,9 @@ def test_what_is_asked_for_also_comes_after_the_need_named_first(
     [
         ("I need a translator for my appointment, and also English lessons", "interpreting"),
         ("Мені потрібен перекладач на прийом, а ще курси англійської", "interpreting"),
+        # The request before "also" is not itself added: it asks for the first need.
+        ("I need an interpreter, and also a job", "interpreting"),
+        ("ተርጓሚ የድልየኒ ኣሎ፡ ከምኡ'ውን ገዛ", "interpreting"),
     ],
 )
 def test_a_need_added_with_also_and_no_request_still_comes_after(
