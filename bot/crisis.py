@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from itertools import pairwise, product
 
 from bot.lexicon import Hit, Lexicon
-from bot.schema import CrisisGroup, CrisisWords, NotCrisis, combination_groups
+from bot.schema import ROMANISED, CrisisGroup, CrisisWords, NotCrisis, combination_groups
 
-ROMANISED = "translit"  # the word lists' key for Arabic, Farsi and Pashto written in Latin letters
 WINDOW = 7
 """A combination's words lie within this many message words (at most five others between)."""
 
@@ -42,11 +41,12 @@ only names one ("where can I get help about sexual abuse") asks about a subject.
 are some evidence (a safety check), not a clear crisis; "he sexually abused me" is clear."""
 
 SERVICE_QUESTION = "service-question"
-NEGATION = "negation"
-RESOLVED = "resolved"  # "we found him", "now I'm ok": what was told before it is over
 """The group of asking about training, courses or volunteering: beside it, words that only name a
 kind of abuse are the subject of the question, not evidence ("volunteer with women who lived
 through domestic violence")."""
+NEGATION = "negation"
+RESOLVED = "resolved"
+"""The group of "we found him", "now I'm ok": danger told in a sentence before it is over."""
 
 
 PERSONAL = frozenset({"myself", "me", "want", "not-want", "hopeless", "despair", "now", "goodbye", "last-thanks"})

@@ -360,23 +360,25 @@ class Index:
                 weight *= ASKED_WEIGHT
             if any(0 < p - q <= LATER_REACH for p in hit.positions for q in later):
                 weight *= LATER_WEIGHT  # "later also help finding a job"
-            if any(0 < p - a <= ALSO_REACH for p in hit.positions for a in also) and added(hit, hit.positions):
-                weight *= ASKED_LATER_WEIGHT  # "a translator for my appointment, and also English lessons"
+            near = [  # the requests that ask for this need
+                q
+                for p in hit.positions
+                for q in asking
+                if abs(p - q) <= min(REQUEST_REACH, asked_for[q]) and (not together or numbers[p] == numbers[q])
+            ]
+            # "a translator for my appointment, and also English lessons"
+            also_before = any(0 < p - a <= ALSO_REACH for p in hit.positions for a in also) and added(
+                hit, hit.positions
+            )
+            if also_before:
+                weight *= ASKED_LATER_WEIGHT
                 u.added.add(hit.key)
             in_scene = scene.issuperset(hit.positions)
             if not in_scene and any(0 < p - q <= FIRST_REACH for p in hit.positions for q in first):
                 evidence[hit.key].append(weight * FIRST_WEIGHT)
-            elif any(
-                abs(p - q) <= min(REQUEST_REACH, asked_for[q]) and (not together or numbers[p] == numbers[q])
-                for p in hit.positions
-                for q in asking
-            ) and (
-                not asked or asked.issuperset(hit.positions)  # in a story, only its question asks
-            ):
-                near = [q for p in hit.positions for q in asking if abs(p - q) <= min(REQUEST_REACH, asked_for[q])]
-                if added(hit, near):
-                    # (once: "also" right before the need has already weighed it)
-                    evidence[hit.key].append(weight if hit.key in u.added else weight * ASKED_LATER_WEIGHT)
+            elif near and (not asked or asked.issuperset(hit.positions)):  # in a story, only its question asks
+                if added(hit, near):  # asked for, but after what was named first (weighed down once)
+                    evidence[hit.key].append(weight if also_before else weight * ASKED_LATER_WEIGHT)
                     u.added.add(hit.key)
                 else:
                     evidence[hit.key].append(weight * REQUEST_WEIGHT)

@@ -34,7 +34,8 @@ from typing_extensions import TypeAliasType
 LANGUAGES = ("en", "ar", "fa", "uk", "ps", "ku", "ti", "fr")
 """Languages the bot understands and answers in (ISO 639-1; ku is Kurdish Sorani)."""
 
-WORD_LANGUAGES = (*LANGUAGES, "translit")
+ROMANISED = "translit"  # the word lists' key for Arabic, Farsi and Pashto written in Latin letters
+WORD_LANGUAGES = (*LANGUAGES, ROMANISED)
 """Keys allowed in word lists: the eight languages plus romanised forms (Arabizi, Finglish ...)."""
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -10,6 +10,11 @@ from bot.lexicon import Lexicon
 from tests.conftest import NOW
 
 
+def strongest_need(assistant: Assistant, question: str) -> str:
+    understood = assistant.index.understand(question, NOW)
+    return max(understood.needs, key=understood.needs.__getitem__)
+
+
 def keys(lexicon: Lexicon, text: str) -> set[str]:
     from bot.text import tokenize
 
@@ -94,8 +99,7 @@ def test_a_crisis_lexicon_never_reads_another_first_or_last_arabic_letter_as_a_s
     ],
 )
 def test_what_is_said_to_come_first_outweighs_the_rest(assistant: Assistant, question: str, need: str) -> None:
-    understood = assistant.index.understand(question, NOW)
-    assert max(understood.needs, key=understood.needs.__getitem__) == need
+    assert strongest_need(assistant, question) == need
 
 
 def test_a_second_need_asked_apart_gets_its_own_answer(assistant: Assistant) -> None:
@@ -179,8 +183,7 @@ def test_a_tigrinya_ending_cut_off_leaves_the_listed_word_with_any_vowel() -> No
 def test_of_two_requests_as_clear_as_each_other_the_first_comes_first(
     assistant: Assistant, question: str, need: str
 ) -> None:
-    understood = assistant.index.understand(question, NOW)
-    assert max(understood.needs, key=understood.needs.__getitem__) == need
+    assert strongest_need(assistant, question) == need
 
 
 @pytest.mark.parametrize(
@@ -213,5 +216,4 @@ def test_what_is_asked_for_also_comes_after_the_need_named_first(
 def test_a_need_added_with_also_and_no_request_still_comes_after(
     assistant: Assistant, question: str, first: str
 ) -> None:
-    understood = assistant.index.understand(question, NOW)
-    assert max(understood.needs, key=understood.needs.__getitem__) == first
+    assert strongest_need(assistant, question) == first
