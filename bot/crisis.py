@@ -180,21 +180,21 @@ class CrisisDetector:
         personal = any(not asking.issuperset(hit.positions) for g in PERSONAL for hit in by_group.get(g, ()))
         about_service = bool(asking) and not personal
         # "I lost my son in Tesco and my heart stopped! We found him ... Everything is fine now": danger
-        # told in a sentence before the one that says it is over is past. The same sentence or a later
-        # one still counts ("ضاع ابني وما لقيناه", lost and not found; "I was ok, but he is back").
+        # told before a word that says it is over is past. Told after it, it still counts ("I was ok,
+        # but he is back"), and so does a negated one ("ضاع ابني وما لقيناه", lost and not found).
         negated = {p for hit in by_group.get(NEGATION, ()) for p in hit.positions}
-        settled = min(
+        settled = max(
             (
                 h.positions[0]
                 for h in by_group.get(RESOLVED, ())
                 if negated.isdisjoint(range(h.positions[0] - 2, h.positions[-1] + 1))
             ),
             default=-1,
-        )  # "ما لقيناها" (we have not found her) is not found
+        )
         for topic, is_certain, positions in findings:
             if excluded.intersection(positions) or (about_service and naming.intersection(positions)):
                 continue
-            if settled >= 0 and sentences is not None and sentences[settled] > max(sentences[p] for p in positions):
+            if settled > max(positions):
                 continue
             target = certain if is_certain else uncertain
             target[topic] = min(target.get(topic, positions[0]), positions[0])
